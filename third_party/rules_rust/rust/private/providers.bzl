@@ -1,0 +1,21 @@
+"""Providers shared by the Rust rules."""
+
+CrateInfo = provider(
+    doc = "A compiled Rust crate.",
+    fields = {
+        "name": "str: the crate name used in `--extern`",
+        "output": "File: the .rlib (or the executable for binaries)",
+        "type": "str: rustc --crate-type",
+        "transitive_rlibs": "depset[File]: this crate's rlib and those of all its dependencies",
+        "transitive_linker_inputs": "depset[File]: native libraries to link, in dependency order",
+        "transitive_link_flags": "depset[str]: extra linker arguments from C/C++ dependencies",
+    },
+)
+
+SysrootInfo = provider(
+    doc = "A Rust sysroot built from source for a bare-metal target.",
+    fields = {
+        "root": "str: exec-root relative path of the sysroot directory",
+        "files": "depset[File]: the rlibs inside it",
+    },
+)
