@@ -97,7 +97,9 @@ def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, ed
         args.add_all(transitive_native_flags, format_each = "-Clink-arg=%s")
     args.add("-o", output)
 
-    env = dict(toolchain.env)
+    # A fixed PATH: rustc finds the host linker driver (`cc`) through it.
+    env = {"PATH": "/usr/bin:/bin"}
+    env.update(toolchain.env)
     env.update(ctx.attr.rustc_env)
     ctx.actions.run(
         executable = toolchain.wrapper,

@@ -1,0 +1,73 @@
+//! Firmware skeleton: proves that the runtime brought the core up correctly (.data,
+//! .bss, static constructors, FPU), echoes its command line, and exits through
+//! semihosting with a status the host sees. The person detector builds on this.
+#![no_std]
+#![no_main]
+
+use core::sync::atomic::{AtomicU32, Ordering};
+use semihosting::{heprintln, hprintln};
+
+mcu_rt::entry!(main);
+
+/// Printed only when every start-up check passed; the QEMU tests look for it.
+const PASS_MARKER: &str = "TINYML-SELFTEST: PASS";
+const BOARD: &str = env!("TINYML_BOARD");
+
+static DATA_WORD: AtomicU32 = AtomicU32::new(0x600D_DA7A);
+static BSS_WORD: AtomicU32 = AtomicU32::new(0);
+static CONSTRUCTORS_RAN: AtomicU32 = AtomicU32::new(0);
+
+extern "C" fn mark_constructors_ran() {
+    CONSTRUCTORS_RAN.fetch_add(1, Ordering::Relaxed);
+}
+
+/// An entry in .init_array, exactly like a C++ global constructor.
+#[used]
+#[link_section = ".init_array"]
+static CONSTRUCTOR: extern "C" fn() = mark_constructors_ran;
+
+fn check(name: &str, ok: bool) -> bool {
+    hprintln!("  {:<28} {}", name, if ok { "ok" } else { "FAILED" });
+    ok
+}
+
+fn main() -> ! {
+    hprintln!("tinyml firmware on {}", BOARD);
+    let mut all_ok = true;
+    all_ok &= check(".data copied from flash", DATA_WORD.load(Ordering::Relaxed) == 0x600D_DA7A);
+    all_ok &= check(".bss zeroed", BSS_WORD.load(Ordering::Relaxed) == 0);
+    all_ok &= check(".init_array ran once", CONSTRUCTORS_RAN.load(Ordering::Relaxed) == 1);
+    // Hard-float arithmetic faults (UsageFault) unless the reset handler enabled the FPU.
+    let x = core::hint::black_box(1.5f32);
+    all_ok &= check("FPU enabled", x * x + 0.25 == 2.5);
+
+    let mut buffer = [0u8; 256];
+    match semihosting::command_line(&mut buffer) {
+        Ok(line) => hprintln!("command line: {:?}", line),
+        Err(error) => heprintln!("command line unavailable: {}", error),
+    }
+
+    if cfg!(feature = "deliberate_failure") {
+        heprintln!("deliberate failure: this image exists to prove the QEMU runner reports errors");
+        semihosting::exit(1);
+    }
+    if !all_ok {
+        heprintln!("TINYML-SELFTEST: FAIL");
+        semihosting::exit(1);
+    }
+    hprintln!("{}", PASS_MARKER);
+    semihosting::exit(0)
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    heprintln!("panic: {}", info);
+    semihosting::exit(101)
+}
+
+/// Called by the runtime for every fault or unexpected exception (see //firmware/rt).
+#[no_mangle]
+extern "C" fn mcu_fault_handler(exception: u32) -> ! {
+    heprintln!("fatal exception {} ({})", exception, mcu_rt::exception_name(exception));
+    semihosting::exit(3)
+}

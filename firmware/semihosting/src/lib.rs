@@ -1,0 +1,19 @@
+//! Arm semihosting: console, exit status, command line and host files.
+//!
+//! The trap itself (`bkpt 0xAB`) is in [`sys`], the only module with `unsafe`. Everything
+//! that decides what to send (parameter blocks, open modes, argument parsing, buffering)
+//! is plain logic in the other modules and is unit-tested on the host.
+#![no_std]
+
+pub mod cmdline;
+pub mod console;
+pub mod op;
+pub mod params;
+
+#[cfg(target_arch = "arm")]
+mod sys;
+
+#[cfg(target_arch = "arm")]
+mod device;
+#[cfg(target_arch = "arm")]
+pub use device::*;
