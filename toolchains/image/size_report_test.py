@@ -29,6 +29,23 @@ def test_measures_the_firmware_image() -> None:
     assert ".bss" in ram["sections"] or ".data" in ram["sections"]
 
 
+@pytest.mark.parametrize("image", ["firmware/image.elf", "firmware/image_stm32h743.elf"])
+def test_images_are_hard_float_arm_executables(image: str) -> None:
+    header = Path(image).read_bytes()[:52]
+    assert header[:4] == b"\x7fELF" and header[4] == 1, "expected a 32-bit ELF"
+    assert int.from_bytes(header[16:18], "little") == 2, "expected an executable (ET_EXEC)"
+    assert int.from_bytes(header[18:20], "little") == 40, "expected e_machine EM_ARM"
+    flags = int.from_bytes(header[36:40], "little")
+    assert flags >> 24 == 5, "expected the Arm EABI version 5"
+    assert flags & 0x400, "expected the hard-float ABI (EF_ARM_ABI_FLOAT_HARD)"
+
+
+def test_stm32h743_image_is_linked_for_its_own_memory_map() -> None:
+    sizes = size_report.measure(Path("firmware/image_stm32h743.elf"), Path("toolchains/boards/stm32h743/memory.x"))
+    assert sizes["flash"]["sections"][".vector_table"] == 64
+    assert sizes["ram"]["limit"] == 512 * 1024 and sizes["ram"]["stack"] == 32 * 1024
+
+
 def test_a_memory_map_without_ram_is_rejected(tmp_path: Path) -> None:
     bad = tmp_path / "memory.x"
     bad.write_text("MEMORY { FLASH : ORIGIN = 0, LENGTH = 1M }\n_stack_size = 1K;\n")

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Builds targets in two fresh output bases and compares the bytes of their outputs.
+#
+#   tools/check_reproducible.sh [TARGET ...]     (default: //firmware:image)
+#
+# Prints the sha256 of every output and exits 1 naming the first file that differs.
+# Each build starts from nothing (new output base), so this takes minutes.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+targets=("$@")
+((${#targets[@]})) || targets=(//firmware:image)
+work="$(mktemp -d /tmp/tinyml-repro.XXXXXX)"
+trap 'for b in a b; do /usr/bin/bazel --output_base="$work/$b" shutdown >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
+
+cd "$root"
+for build in a b; do
+    echo "== clean build $build (output base $work/$build)" >&2
+    /usr/bin/bazel --output_base="$work/$build" build "${targets[@]}" >&2
+    execroot="$(/usr/bin/bazel --output_base="$work/$build" info execution_root 2>/dev/null)"
+    files="$(/usr/bin/bazel --output_base="$work/$build" cquery --output=starlark \
+        --starlark:expr='"\n".join([f.path for f in target.files.to_list()])' "${targets[@]}" 2>/dev/null)"
+    (cd "$execroot" && while read -r f; do [[ -n "$f" ]] && sha256sum "$f"; done <<<"$files") >"$work/$build.sha256"
+done
+
+if diff -q "$work/a.sha256" "$work/b.sha256" >/dev/null; then
+    cat "$work/a.sha256"
+    echo "reproducible: $(wc -l <"$work/a.sha256") outputs identical in two clean builds"
+else
+    first="$(diff "$work/a.sha256" "$work/b.sha256" | awk '/^</ {print $3; exit}')"
+    diff "$work/a.sha256" "$work/b.sha256" >&2 || true
+    echo "NOT reproducible: first differing output: $first" >&2
+    exit 1
+fi
