@@ -1,5 +1,6 @@
 """cc_toolchain_config for Debian's gcc-arm-none-eabi (newlib-nano, hard float)."""
 
+load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 load(
     "@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl",
     "feature",
@@ -8,7 +9,6 @@ load(
     "tool_path",
     "with_feature_set",
 )
-load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 
 _C_COMPILE = [ACTION_NAMES.c_compile]
 _CPP_COMPILE = [

@@ -15,7 +15,7 @@ McuImageInfo = provider(
     },
 )
 
-def _board_transition_impl(settings, attr):
+def _board_transition_impl(_settings, attr):
     return {"//command_line_option:platforms": str(attr.platform)}
 
 _board_transition = transition(

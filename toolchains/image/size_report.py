@@ -42,8 +42,10 @@ def format_report(label: str, board: str, sizes: dict) -> str:
         [
             f"{label} for {board}:",
             f"  FLASH {flash['used']:>10,} B of {flash['limit']:>10,} B ({100 * flash['used'] / flash['limit']:.2f}%)",
-            f"  RAM   {ram['used']:>10,} B of {ram['limit']:>10,} B ({100 * ram['used'] / ram['limit']:.2f}%)"
-            f" = {ram['static']:,} static + {ram['stack']:,} stack",
+            (
+                f"  RAM   {ram['used']:>10,} B of {ram['limit']:>10,} B ({100 * ram['used'] / ram['limit']:.2f}%)"
+                f" = {ram['static']:,} static + {ram['stack']:,} stack"
+            ),
         ]
     )
 

@@ -34,9 +34,15 @@ fn check(name: &str, ok: bool) -> bool {
 fn main() -> ! {
     hprintln!("tinyml firmware on {}", BOARD);
     let mut all_ok = true;
-    all_ok &= check(".data copied from flash", DATA_WORD.load(Ordering::Relaxed) == 0x600D_DA7A);
+    all_ok &= check(
+        ".data copied from flash",
+        DATA_WORD.load(Ordering::Relaxed) == 0x600D_DA7A,
+    );
     all_ok &= check(".bss zeroed", BSS_WORD.load(Ordering::Relaxed) == 0);
-    all_ok &= check(".init_array ran once", CONSTRUCTORS_RAN.load(Ordering::Relaxed) == 1);
+    all_ok &= check(
+        ".init_array ran once",
+        CONSTRUCTORS_RAN.load(Ordering::Relaxed) == 1,
+    );
     // Hard-float arithmetic faults (UsageFault) unless the reset handler enabled the FPU.
     let x = core::hint::black_box(1.5f32);
     all_ok &= check("FPU enabled", x * x + 0.25 == 2.5);
@@ -68,6 +74,10 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 /// Called by the runtime for every fault or unexpected exception (see //firmware/rt).
 #[no_mangle]
 extern "C" fn mcu_fault_handler(exception: u32) -> ! {
-    heprintln!("fatal exception {} ({})", exception, mcu_rt::exception_name(exception));
+    heprintln!(
+        "fatal exception {} ({})",
+        exception,
+        mcu_rt::exception_name(exception)
+    );
     semihosting::exit(3)
 }

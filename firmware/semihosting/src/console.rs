@@ -12,7 +12,11 @@ pub struct LineBuffer<F: FnMut(&[u8]), const N: usize> {
 
 impl<F: FnMut(&[u8]), const N: usize> LineBuffer<F, N> {
     pub fn new(flush: F) -> Self {
-        Self { buffer: [0; N], len: 0, flush }
+        Self {
+            buffer: [0; N],
+            len: 0,
+            flush,
+        }
     }
 
     /// Sends whatever is buffered.

@@ -17,7 +17,11 @@ fn console_handle(cache: &AtomicUsize, mode: OpenMode) -> usize {
         return handle;
     }
     let opened = sys::open(b":tt\0", mode.number());
-    let handle = if opened < 0 { NO_HANDLE } else { opened as usize };
+    let handle = if opened < 0 {
+        NO_HANDLE
+    } else {
+        opened as usize
+    };
     cache.store(handle, Ordering::Relaxed);
     handle
 }
@@ -95,7 +99,9 @@ impl File {
         if handle < 0 {
             return Err(Error::Host(sys::errno()));
         }
-        Ok(File { handle: handle as usize })
+        Ok(File {
+            handle: handle as usize,
+        })
     }
 
     /// The file's length in bytes.

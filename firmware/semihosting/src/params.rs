@@ -64,7 +64,10 @@ pub fn nul_terminated(path: &str, buffer: &mut [u8]) -> Result<usize, Error> {
 /// `SYS_EXIT_EXTENDED` block: the application exited with `code` (reaches the host as
 /// QEMU's own exit status).
 pub fn exit_block(code: i32) -> [usize; 2] {
-    [crate::op::ADP_STOPPED_APPLICATION_EXIT, code as u32 as usize]
+    [
+        crate::op::ADP_STOPPED_APPLICATION_EXIT,
+        code as u32 as usize,
+    ]
 }
 
 /// `SYS_READ` and `SYS_WRITE` return the number of bytes *not* transferred; this turns
@@ -98,8 +101,14 @@ mod tests {
     #[test]
     fn a_path_must_fit_with_its_nul() {
         let mut buffer = [0u8; 5];
-        assert_eq!(nul_terminated("a.bin", &mut buffer), Err(Error::PathTooLong));
-        assert_eq!(nul_terminated("a\0b", &mut [0u8; 8]), Err(Error::PathContainsNul));
+        assert_eq!(
+            nul_terminated("a.bin", &mut buffer),
+            Err(Error::PathTooLong)
+        );
+        assert_eq!(
+            nul_terminated("a\0b", &mut [0u8; 8]),
+            Err(Error::PathContainsNul)
+        );
     }
 
     #[test]

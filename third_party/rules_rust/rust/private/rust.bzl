@@ -4,7 +4,7 @@ load(":providers.bzl", "CrateInfo")
 
 _TOOLCHAIN = "@rules_rust//rust:toolchain_type"
 
-_TestableCrate = provider(
+_TestableCrateInfo = provider(
     doc = "What rust_test needs to rebuild a library crate with --test.",
     fields = ["name", "root", "srcs", "deps", "features", "edition"],
 )
@@ -53,8 +53,10 @@ def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, ed
     args.add("--edition=" + (edition or toolchain.default_edition))
     args.add("-Copt-level=" + toolchain.opt_level[mode])
     args.add("-Cdebuginfo=" + toolchain.debug_info[mode])
+
     # Distinguishes crates of the same name; derived from the label, never from a path.
     args.add("-Cmetadata=" + str(hash(str(ctx.label))))
+
     # Absolute build paths must not reach outputs (reproducible across output bases).
     args.add("--remap-path-prefix=${pwd}=.")
     if toolchain.target_triple:
@@ -137,7 +139,7 @@ def _rust_library_impl(ctx):
     return [
         DefaultInfo(files = depset([output]), runfiles = ctx.runfiles(files = ctx.files.data)),
         info,
-        _TestableCrate(
+        _TestableCrateInfo(
             name = crate_name,
             root = root,
             srcs = ctx.files.srcs,
@@ -160,7 +162,7 @@ def _rust_binary_impl(ctx):
 
 def _rust_test_impl(ctx):
     if ctx.attr.crate:
-        tested = ctx.attr.crate[_TestableCrate]
+        tested = ctx.attr.crate[_TestableCrateInfo]
         crate_name = tested.name
         root = tested.root
         srcs = tested.srcs + ctx.files.srcs
@@ -212,7 +214,7 @@ rust_binary = rule(
 rust_test = rule(
     implementation = _rust_test_impl,
     attrs = dict(_COMMON_ATTRS, crate = attr.label(
-        providers = [_TestableCrate],
+        providers = [_TestableCrateInfo],
         doc = "A rust_library whose unit tests to build and run.",
     )),
     toolchains = [_TOOLCHAIN],

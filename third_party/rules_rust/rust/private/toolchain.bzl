@@ -43,7 +43,9 @@ rust_toolchain = rule(
             mandatory = True,
             doc = "`rustc -vV` output: an input of every action, so a compiler upgrade rebuilds.",
         ),
-        "sysroot": attr.label(providers = [SysrootInfo], doc = "From-source sysroot for no_std targets."),
+        # Built in the exec configuration: its --target is fixed, so one build serves every
+        # board platform instead of one per configuration.
+        "sysroot": attr.label(providers = [SysrootInfo], cfg = "exec", doc = "From-source sysroot for no_std targets."),
         "target_cpu": attr.string(doc = "-C target-cpu; empty for the triple's default."),
         "target_triple": attr.string(doc = "--target; empty for the host."),
         "_wrapper": attr.label(
