@@ -35,7 +35,6 @@ def _flags(actions, flags, features = None):
 def _impl(ctx):
     cpu_flags = ctx.attr.cpu_flags
     features = [
-        feature(name = "no_legacy_features", enabled = True),
         feature(name = "supports_pic", enabled = False),
         feature(name = "dbg"),
         feature(name = "opt"),
@@ -75,30 +74,6 @@ def _impl(ctx):
                 _flags(_ALL_LINK, ["--specs=nano.specs", "-Wl,--gc-sections"]),
             ],
         ),
-        feature(
-            name = "user_compile_flags",
-            enabled = True,
-            flag_sets = [flag_set(
-                actions = _ALL_COMPILE,
-                flag_groups = [flag_group(
-                    expand_if_available = "user_compile_flags",
-                    iterate_over = "user_compile_flags",
-                    flags = ["%{user_compile_flags}"],
-                )],
-            )],
-        ),
-        feature(
-            name = "user_link_flags",
-            enabled = True,
-            flag_sets = [flag_set(
-                actions = _ALL_LINK,
-                flag_groups = [flag_group(
-                    expand_if_available = "user_link_flags",
-                    iterate_over = "user_link_flags",
-                    flags = ["%{user_link_flags}"],
-                )],
-            )],
-        ),
     ]
     wrapper = ctx.attr.gcc_wrapper
     return cc_common.create_cc_toolchain_config_info(
@@ -113,6 +88,8 @@ def _impl(ctx):
         abi_version = "eabi",
         abi_libc_version = "newlib",
         cxx_builtin_include_directories = [
+            "/usr/include/newlib",
+            "/usr/lib/arm-none-eabi/include/c++/{}".format(_GCC_VERSION),
             "/usr/lib/gcc/arm-none-eabi/{}/include".format(_GCC_VERSION),
             "/usr/lib/gcc/arm-none-eabi/{}/include-fixed".format(_GCC_VERSION),
             "/usr/lib/arm-none-eabi/include",

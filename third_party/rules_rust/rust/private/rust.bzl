@@ -25,20 +25,33 @@ def _crate_root(ctx, srcs, default_names):
         default_names,
     ))
 
-def _native_link_inputs(deps):
-    """Static libraries and link flags of C/C++ dependencies, in link order."""
-    libraries = []
-    flags = []
+def _native_link_inputs(deps, prefer_pic):
+    """Linker arguments for the static libraries and flags of C/C++ deps, in link order.
+
+    Returns (archives to add as inputs, linker arguments). Libraries marked alwayslink
+    are wrapped in --whole-archive, as cc_binary does; each library is one argument so
+    that de-duplicating the depset never separates the wrapper from its archive.
+    """
+    archives = []
+    arguments = []
     for dep in deps:
         if CcInfo not in dep:
             continue
         for linker_input in dep[CcInfo].linking_context.linker_inputs.to_list():
-            flags.extend(linker_input.user_link_flags)
             for library in linker_input.libraries:
-                archive = library.static_library or library.pic_static_library
-                if archive:
-                    libraries.append(archive)
-    return libraries, flags
+                if prefer_pic:
+                    archive = library.pic_static_library or library.static_library
+                else:
+                    archive = library.static_library or library.pic_static_library
+                if not archive:
+                    continue
+                archives.append(archive)
+                if library.alwayslink:
+                    arguments.append("-Wl,--whole-archive,{},--no-whole-archive".format(archive.path))
+                else:
+                    arguments.append(archive.path)
+            arguments.extend(linker_input.user_link_flags)
+    return archives, arguments
 
 def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, edition, extra_flags, is_test):
     toolchain = ctx.toolchains[_TOOLCHAIN]
@@ -79,7 +92,8 @@ def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, ed
         args.add("--extern={}={}".format(dep.name, dep.output.path))
     args.add_all(transitive_rlibs, map_each = _dependency_dir, uniquify = True)
 
-    native_libraries, native_flags = _native_link_inputs(deps)
+    # Host executables are PIE: they need the position-independent archives.
+    native_libraries, native_flags = _native_link_inputs(deps, prefer_pic = not toolchain.target_triple)
     transitive_native = depset(
         native_libraries,
         transitive = [dep.transitive_linker_inputs for dep in crate_deps],
@@ -95,7 +109,6 @@ def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, ed
         if toolchain.linker:
             args.add("-Clinker=" + toolchain.linker)
         args.add_all(toolchain.link_flags)
-        args.add_all(transitive_native, format_each = "-Clink-arg=%s")
         args.add_all(transitive_native_flags, format_each = "-Clink-arg=%s")
     args.add("-o", output)
 

@@ -1,0 +1,101 @@
+// Runs the vendored TFLM library on the host against two models shipped in the tfmicro
+// crate: the sine regression (float) and the 2020 person detector (uint8, 96x96).
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "tensorflow/lite/micro/kernels/all_ops_resolver.h"
+#include "tensorflow/lite/micro/micro_error_reporter.h"
+#include "tensorflow/lite/micro/micro_interpreter.h"
+#include "tensorflow/lite/schema/schema_generated.h"
+#include "tensorflow/lite/version.h"
+
+extern "C" void tflm_platform_debug_log(const char* message) { std::fputs(message, stderr); }
+extern "C" uint32_t tflm_platform_ticks(void) { return 0; }
+extern "C" uint32_t tflm_platform_ticks_per_second(void) { return 0; }
+
+namespace {
+
+int failures = 0;
+
+void Expect(bool condition, const char* what) {
+  std::printf("%s: %s\n", condition ? "ok" : "FAILED", what);
+  if (!condition) ++failures;
+}
+
+std::vector<uint8_t> ReadFile(const char* path) {
+  std::vector<uint8_t> bytes;
+  FILE* file = std::fopen(path, "rb");
+  if (file == nullptr) {
+    std::fprintf(stderr, "cannot open %s\n", path);
+    std::exit(2);
+  }
+  uint8_t chunk[4096];
+  size_t count;
+  while ((count = std::fread(chunk, 1, sizeof(chunk), file)) > 0) {
+    bytes.insert(bytes.end(), chunk, chunk + count);
+  }
+  std::fclose(file);
+  return bytes;
+}
+
+constexpr char kModels[] = "../tfmicro/examples/models/";
+
+std::vector<uint8_t> ReadModelFile(const char* name) {
+  char path[256];
+  std::snprintf(path, sizeof(path), "%s%s", kModels, name);
+  return ReadFile(path);
+}
+
+alignas(16) uint8_t arena[160 * 1024];
+
+void SineModel() {
+  std::vector<uint8_t> model_bytes = ReadModelFile("hello_world.tflite");
+  const tflite::Model* model = tflite::GetModel(model_bytes.data());
+  Expect(model->version() == TFLITE_SCHEMA_VERSION, "sine model has the library's schema version");
+  tflite::MicroErrorReporter reporter;
+  tflite::ops::micro::AllOpsResolver resolver;
+  tflite::MicroInterpreter interpreter(model, resolver, arena, sizeof(arena), &reporter);
+  Expect(interpreter.AllocateTensors() == kTfLiteOk, "sine model allocates");
+  const float x = 1.5707963f;
+  interpreter.input(0)->data.f[0] = x;
+  Expect(interpreter.Invoke() == kTfLiteOk, "sine model invokes");
+  const float y = interpreter.output(0)->data.f[0];
+  std::printf("sin(%.4f) ~ %.4f\n", x, y);
+  Expect(std::fabs(y - 1.0f) < 0.1f, "sine model output is within 0.1 of sin(pi/2)");
+  Expect(interpreter.arena_used_bytes() > 0 && interpreter.arena_used_bytes() < sizeof(arena),
+         "arena use is reported");
+}
+
+void PersonModel(const char* image, bool expect_person) {
+  std::vector<uint8_t> model_bytes = ReadModelFile("person_detection_grayscale.tflite");
+  std::vector<uint8_t> pixels = ReadModelFile(image);
+  const tflite::Model* model = tflite::GetModel(model_bytes.data());
+  tflite::MicroErrorReporter reporter;
+  tflite::ops::micro::AllOpsResolver resolver;
+  tflite::MicroInterpreter interpreter(model, resolver, arena, sizeof(arena), &reporter);
+  Expect(interpreter.AllocateTensors() == kTfLiteOk, "person model allocates");
+  TfLiteTensor* input = interpreter.input(0);
+  Expect(input->type == kTfLiteUInt8 && input->bytes == pixels.size(), "person model takes 96x96 uint8");
+  std::memcpy(input->data.uint8, pixels.data(), pixels.size());
+  Expect(interpreter.Invoke() == kTfLiteOk, "person model invokes");
+  const uint8_t* scores = interpreter.output(0)->data.uint8;
+  // Output classes of the 2020 example: 0 unused, 1 person, 2 no person.
+  std::printf("%s: person %u, no person %u, arena %zu bytes\n", image, scores[1], scores[2],
+              interpreter.arena_used_bytes());
+  Expect((scores[1] > scores[2]) == expect_person,
+         expect_person ? "person image scores person" : "no-person image scores no person");
+}
+
+}  // namespace
+
+int main() {
+  SineModel();
+  PersonModel("person_image_data_grayscale.data", true);
+  PersonModel("no_person_image_data_grayscale.data", false);
+  std::printf("%d failed\n", failures);
+  return failures == 0 ? 0 : 1;
+}
