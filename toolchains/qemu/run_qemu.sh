@@ -4,6 +4,8 @@
 #   run_qemu.sh --elf=PATH [--machine=mps2-an386] [--timeout=SECONDS]
 #               [--expect_exit_code=N] [--expect_output=TEXT] [--append=ARGS]
 #
+# In ARGS, {TMPDIR} becomes a writable scratch directory (the test's TEST_TMPDIR).
+#
 # Passes (exit 0) only if QEMU exits with the expected code before the timeout AND the
 # console output (semihosting) contains the expected text. Anything else fails with one
 # line saying which of the two did not hold.
@@ -27,7 +29,10 @@ qemu="$(command -v qemu-system-arm)" || {
     exit 2
 }
 
-log="${TEST_UNDECLARED_OUTPUTS_DIR:-$(mktemp -d)}/qemu_console.log"
+scratch="${TEST_TMPDIR:-$(mktemp -d)}"
+# {TMPDIR} in the firmware's command line: a writable directory for files it creates.
+append="${append//\{TMPDIR\}/$scratch}"
+log="${TEST_UNDECLARED_OUTPUTS_DIR:-$scratch}/qemu_console.log"
 # Semihosting console to stdout; no display, serial or monitor (nothing else may block).
 timeout --kill-after=5 "$timeout_s" "$qemu" \
     -M "$machine" -display none -serial null -monitor none -nodefaults -nic none \

@@ -5,7 +5,8 @@
 #![no_main]
 
 use core::sync::atomic::{AtomicU32, Ordering};
-use semihosting::{heprintln, hprintln};
+use semihosting::params::{Error, OpenMode};
+use semihosting::{cmdline, heprintln, hprintln, File};
 
 mcu_rt::entry!(main);
 
@@ -47,10 +48,23 @@ fn main() -> ! {
     let x = core::hint::black_box(1.5f32);
     all_ok &= check("FPU enabled", x * x + 0.25 == 2.5);
 
-    let mut buffer = [0u8; 256];
-    match semihosting::command_line(&mut buffer) {
-        Ok(line) => hprintln!("command line: {:?}", line),
-        Err(error) => heprintln!("command line unavailable: {}", error),
+    let mut buffer = [0u8; 1024];
+    let line = match semihosting::command_line(&mut buffer) {
+        Ok(line) => line,
+        Err(error) => {
+            heprintln!("command line unavailable: {}", error);
+            ""
+        }
+    };
+    hprintln!("command line: {:?}", line);
+    if let Some(path) = cmdline::flag(line, "read_file") {
+        all_ok &= check("host file read", read_host_file(path).is_ok());
+    }
+    if let Some(path) = cmdline::flag(line, "write_file") {
+        all_ok &= check(
+            "host file write + read back",
+            round_trip_host_file(path).is_ok(),
+        );
     }
 
     if cfg!(feature = "deliberate_failure") {
@@ -63,6 +77,42 @@ fn main() -> ! {
     }
     hprintln!("{}", PASS_MARKER);
     semihosting::exit(0)
+}
+
+/// Reads a host file over semihosting and prints its length and text.
+fn read_host_file(path: &str) -> Result<(), Error> {
+    let mut file = File::open(path, OpenMode::ReadBinary)?;
+    let length = file.len()?;
+    let mut contents = [0u8; 128];
+    let read = file.read_to_fill(&mut contents)?;
+    let text = core::str::from_utf8(&contents[..read]).unwrap_or("<binary>");
+    hprintln!(
+        "read {} of {} bytes from {}: {:?}",
+        read,
+        length,
+        path,
+        text
+    );
+    if read == length.min(contents.len()) {
+        Ok(())
+    } else {
+        Err(Error::Host(-1))
+    }
+}
+
+/// Writes a pattern to a host file, reads it back and compares.
+fn round_trip_host_file(path: &str) -> Result<(), Error> {
+    let pattern: [u8; 64] = core::array::from_fn(|i| (i * 7) as u8);
+    File::open(path, OpenMode::WriteBinary)?.write_all(&pattern)?;
+    let mut back = [0u8; 64];
+    let mut file = File::open(path, OpenMode::ReadBinary)?;
+    let read = file.read_to_fill(&mut back)?;
+    hprintln!("wrote and read back {} bytes at {}", read, path);
+    if file.len()? == pattern.len() && back == pattern {
+        Ok(())
+    } else {
+        Err(Error::Host(-1))
+    }
 }
 
 #[panic_handler]

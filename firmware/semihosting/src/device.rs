@@ -91,9 +91,9 @@ pub struct File {
 }
 
 impl File {
-    /// Opens `path` on the host; paths are limited to 255 bytes.
+    /// Opens `path` on the host; paths are limited to 511 bytes.
     pub fn open(path: &str, mode: OpenMode) -> Result<File, Error> {
-        let mut name = [0u8; 256];
+        let mut name = [0u8; 512];
         let length = params::nul_terminated(path, &mut name)?;
         let handle = sys::open(&name[..=length], mode.number());
         if handle < 0 {
