@@ -7,8 +7,8 @@ CrateInfo = provider(
         "output": "File: the .rlib (or the executable for binaries)",
         "type": "str: rustc --crate-type",
         "transitive_rlibs": "depset[File]: this crate's rlib and those of all its dependencies",
-        "transitive_linker_inputs": "depset[File]: native libraries to link, in dependency order",
-        "transitive_link_flags": "depset[str]: extra linker arguments from C/C++ dependencies",
+        "transitive_linker_inputs": "depset[File]: the C/C++ archives those arguments name (action inputs)",
+        "transitive_link_flags": "depset[str]: linker arguments for C/C++ dependencies (archives, whole-archive groups, flags)",
     },
 )
 
