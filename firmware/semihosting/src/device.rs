@@ -26,25 +26,34 @@ fn console_handle(cache: &AtomicUsize, mode: OpenMode) -> usize {
     handle
 }
 
-fn write_all(handle: usize, mut data: &[u8]) {
-    while !data.is_empty() && handle != NO_HANDLE {
-        match params::transferred(data.len(), sys::write(handle, data)) {
-            Ok(0) | Err(_) => return,
-            Ok(written) => data = &data[written..],
+/// Writes all of `data` to an open handle (console or file).
+fn write_all(handle: usize, mut data: &[u8]) -> Result<(), Error> {
+    while !data.is_empty() {
+        match params::transferred(data.len(), sys::write(handle, data))? {
+            0 => return Err(Error::Host(sys::errno())),
+            written => data = &data[written..],
         }
+    }
+    Ok(())
+}
+
+/// Console output is best effort: a host without a console loses the text, nothing else.
+fn write_console(handle: usize, chunk: &[u8]) {
+    if handle != NO_HANDLE {
+        let _ = write_all(handle, chunk);
     }
 }
 
 /// A line-buffered writer to the host's standard output.
 pub fn stdout() -> LineBuffer<impl FnMut(&[u8]), 128> {
     let handle = console_handle(&STDOUT, OpenMode::Write);
-    LineBuffer::new(move |chunk: &[u8]| write_all(handle, chunk))
+    LineBuffer::new(move |chunk: &[u8]| write_console(handle, chunk))
 }
 
 /// A line-buffered writer to the host's standard error.
 pub fn stderr() -> LineBuffer<impl FnMut(&[u8]), 128> {
     let handle = console_handle(&STDERR, OpenMode::Append);
-    LineBuffer::new(move |chunk: &[u8]| write_all(handle, chunk))
+    LineBuffer::new(move |chunk: &[u8]| write_console(handle, chunk))
 }
 
 /// Prints to the host's standard output, with a newline.
@@ -131,14 +140,8 @@ impl File {
     }
 
     /// Writes all of `data`.
-    pub fn write_all(&mut self, mut data: &[u8]) -> Result<(), Error> {
-        while !data.is_empty() {
-            match params::transferred(data.len(), sys::write(self.handle, data))? {
-                0 => return Err(Error::Host(sys::errno())),
-                written => data = &data[written..],
-            }
-        }
-        Ok(())
+    pub fn write_all(&mut self, data: &[u8]) -> Result<(), Error> {
+        write_all(self.handle, data)
     }
 }
 
