@@ -12,10 +12,8 @@
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/schema/schema_generated.h"
 #include "tensorflow/lite/version.h"
+#include "third_party/tflm/platform/platform.h"
 
-extern "C" void tflm_platform_debug_log(const char* message) { std::fputs(message, stderr); }
-extern "C" uint32_t tflm_platform_ticks(void) { return 0; }
-extern "C" uint32_t tflm_platform_ticks_per_second(void) { return 0; }
 
 namespace {
 
@@ -92,7 +90,10 @@ void PersonModel(const char* image, bool expect_person) {
 
 }  // namespace
 
+void LogToStderr(const char* message) { std::fputs(message, stderr); }
+
 int main() {
+  tflm_platform_set_debug_log(LogToStderr);
   SineModel();
   PersonModel("person_image_data_grayscale.data", true);
   PersonModel("no_person_image_data_grayscale.data", false);

@@ -114,20 +114,3 @@ fn round_trip_host_file(path: &str) -> Result<(), Error> {
         Err(Error::Host(-1))
     }
 }
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    heprintln!("panic: {}", info);
-    semihosting::exit(101)
-}
-
-/// Called by the runtime for every fault or unexpected exception (see //firmware/rt).
-#[no_mangle]
-extern "C" fn mcu_fault_handler(exception: u32) -> ! {
-    heprintln!(
-        "fatal exception {} ({})",
-        exception,
-        mcu_rt::exception_name(exception)
-    );
-    semihosting::exit(3)
-}

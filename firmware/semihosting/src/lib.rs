@@ -17,3 +17,7 @@ mod sys;
 mod device;
 #[cfg(target_arch = "arm")]
 pub use device::*;
+
+// Linking this crate into a device program installs its panic and fault reporting.
+#[cfg(target_arch = "arm")]
+mod report;

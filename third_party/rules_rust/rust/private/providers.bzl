@@ -8,7 +8,8 @@ CrateInfo = provider(
         "type": "str: rustc --crate-type",
         "transitive_rlibs": "depset[File]: this crate's rlib and those of all its dependencies",
         "transitive_linker_inputs": "depset[File]: the C/C++ archives those arguments name (action inputs)",
-        "transitive_link_flags": "depset[str]: linker arguments for C/C++ dependencies (archives, whole-archive groups, flags)",
+        "transitive_link_flags": "depset[str]: linker arguments naming the C/C++ archives (plain or in whole-archive groups)",
+        "transitive_user_link_flags": "depset[str]: the C/C++ libraries' own linkopts (-l...), passed after every archive",
     },
 )
 

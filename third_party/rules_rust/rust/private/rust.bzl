@@ -6,7 +6,7 @@ _TOOLCHAIN = "@rules_rust//rust:toolchain_type"
 
 _TestableCrateInfo = provider(
     doc = "What rust_test needs to rebuild a library crate with --test.",
-    fields = ["name", "root", "srcs", "deps", "features", "edition"],
+    fields = ["name", "root", "srcs", "deps", "features", "edition", "compile_data", "rustc_env"],
 )
 
 def _crate_name(ctx):
@@ -28,12 +28,14 @@ def _crate_root(ctx, srcs, default_names):
 def _native_link_inputs(deps, prefer_pic):
     """Linker arguments for the static libraries and flags of C/C++ deps, in link order.
 
-    Returns (archives to add as inputs, linker arguments). Libraries marked alwayslink
-    are wrapped in --whole-archive, as cc_binary does; each library is one argument so
-    that de-duplicating the depset never separates the wrapper from its archive.
+    Returns (archives to add as inputs, arguments naming them, the libraries' linkopts).
+    Libraries marked alwayslink are wrapped in --whole-archive, as cc_binary does; each
+    library is one argument so that de-duplicating the depset never separates the wrapper
+    from its archive. Linkopts (-lm, -lstdc++) go after all archives, which need them.
     """
     archives = []
     arguments = []
+    user_flags = []
     for dep in deps:
         if CcInfo not in dep:
             continue
@@ -50,10 +52,10 @@ def _native_link_inputs(deps, prefer_pic):
                     arguments.append("-Wl,--whole-archive,{},--no-whole-archive".format(archive.path))
                 else:
                     arguments.append(archive.path)
-            arguments.extend(linker_input.user_link_flags)
-    return archives, arguments
+            user_flags.extend(linker_input.user_link_flags)
+    return archives, arguments, user_flags
 
-def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, edition, extra_flags, is_test):
+def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, edition, extra_flags, is_test, compile_data, rustc_env):
     toolchain = ctx.toolchains[_TOOLCHAIN]
     mode = ctx.var["COMPILATION_MODE"]
     crate_deps = [dep[CrateInfo] for dep in deps if CrateInfo in dep]
@@ -93,7 +95,7 @@ def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, ed
     args.add_all(transitive_rlibs, map_each = _dependency_dir, uniquify = True)
 
     # Host executables are PIE: they need the position-independent archives.
-    native_libraries, native_flags = _native_link_inputs(deps, prefer_pic = not toolchain.target_triple)
+    native_libraries, native_flags, user_link_flags = _native_link_inputs(deps, prefer_pic = not toolchain.target_triple)
     transitive_native = depset(
         native_libraries,
         transitive = [dep.transitive_linker_inputs for dep in crate_deps],
@@ -104,23 +106,29 @@ def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, ed
         transitive = [dep.transitive_link_flags for dep in crate_deps],
         order = "topological",
     )
+    transitive_user_link_flags = depset(
+        user_link_flags,
+        transitive = [dep.transitive_user_link_flags for dep in crate_deps],
+        order = "topological",
+    )
     links = crate_type in ("bin", "staticlib", "cdylib") or is_test
     if links:
         if toolchain.linker:
             args.add("-Clinker=" + toolchain.linker)
         args.add_all(toolchain.link_flags)
         args.add_all(transitive_native_flags, format_each = "-Clink-arg=%s")
+        args.add_all(transitive_user_link_flags, format_each = "-Clink-arg=%s")
     args.add("-o", output)
 
     # A fixed PATH: rustc finds the host linker driver (`cc`) through it.
     env = {"PATH": "/usr/bin:/bin"}
     env.update(toolchain.env)
-    env.update(ctx.attr.rustc_env)
+    env.update(rustc_env)
     ctx.actions.run(
         executable = toolchain.wrapper,
         arguments = [args],
         inputs = depset(
-            srcs + ctx.files.compile_data + sysroot_files,
+            srcs + compile_data + sysroot_files,
             transitive = [transitive_rlibs, transitive_native, toolchain.rustc_inputs],
         ),
         outputs = [output],
@@ -135,6 +143,7 @@ def _compile(ctx, crate_type, output, crate_name, root, srcs, deps, features, ed
         transitive_rlibs = depset([output], transitive = [transitive_rlibs]) if crate_type == "rlib" else transitive_rlibs,
         transitive_linker_inputs = transitive_native,
         transitive_link_flags = transitive_native_flags,
+        transitive_user_link_flags = transitive_user_link_flags,
     )
 
 def _dependency_dir(file):
@@ -144,11 +153,16 @@ def _expanded_flags(ctx):
     targets = ctx.attr.compile_data + ctx.attr.deps
     return [ctx.expand_location(flag, targets) for flag in ctx.attr.rustc_flags]
 
+def _expanded_env(ctx):
+    targets = ctx.attr.compile_data + ctx.attr.deps
+    return {name: ctx.expand_location(value, targets) for name, value in ctx.attr.rustc_env.items()}
+
 def _rust_library_impl(ctx):
     crate_name = _crate_name(ctx)
     output = ctx.actions.declare_file("lib{}-{}.rlib".format(crate_name, ctx.label.name))
     root = _crate_root(ctx, ctx.files.srcs, ["lib.rs"])
-    info = _compile(ctx, "rlib", output, crate_name, root, ctx.files.srcs, ctx.attr.deps, ctx.attr.crate_features, ctx.attr.edition, _expanded_flags(ctx), False)
+    rustc_env = _expanded_env(ctx)
+    info = _compile(ctx, "rlib", output, crate_name, root, ctx.files.srcs, ctx.attr.deps, ctx.attr.crate_features, ctx.attr.edition, _expanded_flags(ctx), False, ctx.files.compile_data, rustc_env)
     return [
         DefaultInfo(files = depset([output]), runfiles = ctx.runfiles(files = ctx.files.data)),
         info,
@@ -159,6 +173,8 @@ def _rust_library_impl(ctx):
             deps = ctx.attr.deps,
             features = ctx.attr.crate_features,
             edition = ctx.attr.edition,
+            compile_data = ctx.files.compile_data,
+            rustc_env = rustc_env,
         ),
     ]
 
@@ -166,7 +182,7 @@ def _rust_binary_impl(ctx):
     crate_name = _crate_name(ctx)
     output = ctx.actions.declare_file(ctx.label.name)
     root = _crate_root(ctx, ctx.files.srcs, ["main.rs"])
-    _compile(ctx, "bin", output, crate_name, root, ctx.files.srcs, ctx.attr.deps, ctx.attr.crate_features, ctx.attr.edition, _expanded_flags(ctx), False)
+    _compile(ctx, "bin", output, crate_name, root, ctx.files.srcs, ctx.attr.deps, ctx.attr.crate_features, ctx.attr.edition, _expanded_flags(ctx), False, ctx.files.compile_data, _expanded_env(ctx))
     return [DefaultInfo(
         files = depset([output]),
         executable = output,
@@ -182,6 +198,9 @@ def _rust_test_impl(ctx):
         deps = tested.deps + ctx.attr.deps
         features = tested.features + ctx.attr.crate_features
         edition = ctx.attr.edition or tested.edition
+        compile_data = tested.compile_data + ctx.files.compile_data
+        rustc_env = dict(tested.rustc_env)
+        rustc_env.update(_expanded_env(ctx))
     else:
         crate_name = _crate_name(ctx)
         srcs = ctx.files.srcs
@@ -189,8 +208,10 @@ def _rust_test_impl(ctx):
         deps = ctx.attr.deps
         features = ctx.attr.crate_features
         edition = ctx.attr.edition
+        compile_data = ctx.files.compile_data
+        rustc_env = _expanded_env(ctx)
     output = ctx.actions.declare_file(ctx.label.name + "_test_bin")
-    _compile(ctx, "bin", output, crate_name, root, srcs, deps, features, edition, _expanded_flags(ctx), True)
+    _compile(ctx, "bin", output, crate_name, root, srcs, deps, features, edition, _expanded_flags(ctx), True, compile_data, rustc_env)
     return [DefaultInfo(
         executable = output,
         runfiles = ctx.runfiles(files = ctx.files.data),
@@ -204,7 +225,7 @@ _COMMON_ATTRS = {
     "data": attr.label_list(allow_files = True),
     "deps": attr.label_list(doc = "Rust crates (CrateInfo) and C/C++ libraries (CcInfo)."),
     "edition": attr.string(doc = "Defaults to the toolchain's default edition."),
-    "rustc_env": attr.string_dict(),
+    "rustc_env": attr.string_dict(doc = "Subject to $(location) expansion; ${pwd} is the action's directory."),
     "rustc_flags": attr.string_list(doc = "Subject to $(location) expansion over compile_data and deps."),
     "srcs": attr.label_list(allow_files = [".rs"]),
 }

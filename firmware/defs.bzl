@@ -1,0 +1,38 @@
+"""firmware_binary: a Rust executable for a Cortex-M board, linked with the board's memory map."""
+
+load("@rules_rust//rust:defs.bzl", "rust_binary")
+
+# The linker scripts: the board's memory map first, then the runtime's layout.
+_LINK_FLAGS = [
+    "-Clink-arg=-T$(execpath //toolchains/boards:memory_x)",
+    "-Clink-arg=-T$(execpath //firmware/rt:link.x)",
+]
+
+_LINK_DATA = [
+    "//firmware/rt:link.x",
+    "//toolchains/boards:memory_x",
+]
+
+_BOARD_ENV = select({
+    "//toolchains/boards:is_qemu_mps2_an386": {"TINYML_BOARD": "qemu_mps2_an386"},
+    "//toolchains/boards:is_stm32h743": {"TINYML_BOARD": "stm32h743"},
+    # Host builds skip these binaries (target_compatible_with) but still resolve this select.
+    "//conditions:default": {},
+})
+
+def firmware_binary(name, deps = [], **kwargs):
+    """A rust_binary for the board of the current platform (see mcu_image).
+
+    Only meaningful for a Cortex-M board: `bazel build //...` on the host skips it and
+    builds it through the mcu_image targets that name it. The board's name is in the
+    TINYML_BOARD environment variable at compile time.
+    """
+    rust_binary(
+        name = name,
+        compile_data = _LINK_DATA,
+        rustc_env = _BOARD_ENV,
+        rustc_flags = _LINK_FLAGS,
+        target_compatible_with = ["//toolchains/cpu:armv7e-m"],
+        deps = deps + ["//firmware/rt"],
+        **kwargs
+    )

@@ -1,0 +1,103 @@
+//! Runs a model over a stream of inputs: the shared core of the host and device runners
+//! that the equivalence tests compare.
+//!
+//! Inputs are the model's input tensors' bytes, one inference after another; outputs are
+//! every output tensor's bytes, in order, one inference after another.
+#![no_std]
+
+use core::fmt;
+
+use tflm::{Interpreter, Model, ops};
+
+/// Where input bytes come from (a host file, over std or semihosting).
+pub trait Source {
+    /// Fills `buffer` completely and returns true, or returns false at a clean end of the
+    /// stream; a partial fill is an error.
+    fn read_record(&mut self, buffer: &mut [u8]) -> Result<bool, Error>;
+}
+
+/// Where output bytes go.
+pub trait Sink {
+    fn write_record(&mut self, bytes: &[u8]) -> Result<(), Error>;
+}
+
+/// What a batch did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub inferences: usize,
+    pub input_bytes: usize,
+    pub output_bytes: usize,
+    pub arena_used_bytes: usize,
+}
+
+#[derive(Debug)]
+pub enum Error {
+    Tflm(tflm::Error),
+    Io(&'static str),
+}
+
+impl From<tflm::Error> for Error {
+    fn from(error: tflm::Error) -> Self {
+        Self::Tflm(error)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tflm(error) => write!(formatter, "{error}"),
+            Self::Io(what) => write!(formatter, "{what}"),
+        }
+    }
+}
+
+/// The largest single input record the runners stage (bigger inputs are refused).
+pub const MAX_INPUT_BYTES: usize = 256 * 1024;
+
+/// Runs `model` (with every kernel linked) on each input record of `inputs`.
+pub fn run(
+    model: &[u8],
+    arena: &mut [u8],
+    staging: &mut [u8],
+    inputs: &mut impl Source,
+    outputs: &mut impl Sink,
+) -> Result<Summary, Error> {
+    let model = Model::new(model)?;
+    let mut interpreter = Interpreter::new(&model, ops::ALL, arena)?;
+    let mut input_bytes = 0;
+    for index in 0..interpreter.input_count() {
+        input_bytes += interpreter.input(index)?.bytes().len();
+    }
+    let mut output_bytes = 0;
+    for index in 0..interpreter.output_count() {
+        output_bytes += interpreter.output(index)?.bytes().len();
+    }
+    if input_bytes > staging.len() {
+        return Err(Error::Io("the model's inputs are larger than the staging buffer"));
+    }
+    let mut inferences = 0;
+    while inputs.read_record(&mut staging[..input_bytes])? {
+        let mut offset = 0;
+        for index in 0..interpreter.input_count() {
+            let mut tensor = interpreter.input_mut(index)?;
+            let bytes = tensor.bytes_mut();
+            bytes.copy_from_slice(&staging[offset..offset + bytes.len()]);
+            offset += bytes.len();
+        }
+        interpreter.invoke()?;
+        for index in 0..interpreter.output_count() {
+            outputs.write_record(interpreter.output(index)?.bytes())?;
+        }
+        inferences += 1;
+    }
+    Ok(Summary { inferences, input_bytes, output_bytes, arena_used_bytes: interpreter.arena_used_bytes() })
+}
+
+/// Checks that `model` is refused (by the model check or when building the interpreter)
+/// and returns the error; `Ok(None)` means it was accepted.
+pub fn refusal(model: &[u8], arena: &mut [u8]) -> Option<tflm::Error> {
+    match Model::new(model) {
+        Err(error) => Some(error),
+        Ok(model) => Interpreter::new(&model, ops::ALL, arena).err(),
+    }
+}

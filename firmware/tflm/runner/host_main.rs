@@ -1,0 +1,97 @@
+//! Host runner: `host_runner --model=M --inputs=I --outputs=O` runs the model through the
+//! Rust wrapper on every input record; `--expect_refusal` instead requires the model to be
+//! refused with a message. The same core as the device runner (batch.rs).
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use tflm::AlignedBuffer;
+use tflm_batch::{Error, Sink, Source};
+
+const MODEL_CAPACITY: usize = 8 << 20;
+const ARENA_BYTES: usize = 8 << 20;
+
+struct FileSource(File);
+
+impl Source for FileSource {
+    fn read_record(&mut self, buffer: &mut [u8]) -> Result<bool, Error> {
+        let mut filled = 0;
+        while filled < buffer.len() {
+            match self.0.read(&mut buffer[filled..]).map_err(|_| Error::Io("cannot read the inputs file"))? {
+                0 if filled == 0 => return Ok(false),
+                0 => return Err(Error::Io("the inputs file ends inside a record")),
+                count => filled += count,
+            }
+        }
+        Ok(true)
+    }
+}
+
+struct FileSink(File);
+
+impl Sink for FileSink {
+    fn write_record(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.0.write_all(bytes).map_err(|_| Error::Io("cannot write the outputs file"))
+    }
+}
+
+fn flag(name: &str) -> Option<String> {
+    let prefix = format!("--{name}=");
+    std::env::args().find_map(|arg| arg.strip_prefix(&prefix).map(str::to_owned))
+}
+
+fn main() -> ExitCode {
+    let Some(model_path) = flag("model") else {
+        eprintln!("usage: host_runner --model=M (--inputs=I --outputs=O | --expect_refusal)");
+        return ExitCode::from(2);
+    };
+    let bytes = match std::fs::read(&model_path) {
+        Ok(bytes) if bytes.len() <= MODEL_CAPACITY => bytes,
+        Ok(_) => {
+            eprintln!("{model_path}: larger than {MODEL_CAPACITY} bytes");
+            return ExitCode::from(2);
+        }
+        Err(error) => {
+            eprintln!("{model_path}: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut model = Box::new(AlignedBuffer::<MODEL_CAPACITY>::new());
+    model.0[..bytes.len()].copy_from_slice(&bytes);
+    let model = &model.0[..bytes.len()];
+    let mut arena = Box::new(AlignedBuffer::<ARENA_BYTES>::new());
+
+    if std::env::args().any(|arg| arg == "--expect_refusal") {
+        return match tflm_batch::refusal(model, &mut arena.0) {
+            Some(error) => {
+                println!("refused: {error}");
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("{model_path}: accepted, but a refusal was expected");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let (Some(inputs), Some(outputs)) = (flag("inputs"), flag("outputs")) else {
+        eprintln!("--inputs and --outputs are required");
+        return ExitCode::from(2);
+    };
+    let opened = File::open(&inputs).and_then(|input| Ok((input, File::create(&outputs)?)));
+    let Ok((input, output)) = opened else {
+        eprintln!("cannot open {inputs} or create {outputs}");
+        return ExitCode::from(2);
+    };
+    let mut staging = vec![0u8; tflm_batch::MAX_INPUT_BYTES];
+    match tflm_batch::run(model, &mut arena.0, &mut staging, &mut FileSource(input), &mut FileSink(output)) {
+        Ok(summary) => {
+            println!("{summary:?}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{model_path}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
