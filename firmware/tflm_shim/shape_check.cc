@@ -176,6 +176,13 @@ bool CheckFullyConnected(const OperatorView& view) {
   if (Rank(input) < 1 || Rank(output) < 1 || FlatSize(input) % depth != 0) {
     return view.Fail("has an input that is not a whole number of rows of the filter depth");
   }
+  // The 2020 kernel reads a single weight scale: per-channel weights would compute garbage.
+  if (filter.quantization() != nullptr && filter.quantization()->scale() != nullptr &&
+      filter.quantization()->scale()->size() > 1) {
+    return view.Fail(
+        "has per-channel quantized weights; this TFLM supports per-tensor only (convert with "
+        "_experimental_disable_per_channel_quantization_for_dense_layers = True)");
+  }
   if (Dim(output, Rank(output) - 1) != Dim(filter, 0) ||
       FlatSize(output) != FlatSize(input) / depth * static_cast<uint64_t>(Dim(filter, 0))) {
     return view.Fail("has an output shape that does not match its input rows and filter units");

@@ -1,6 +1,6 @@
 //! Device runner (QEMU, semihosting): the same as host_main.rs, with host files read and
 //! written over semihosting. `-append "--model=M --inputs=I --outputs=O"` or
-//! `"--model=M --expect_refusal"`.
+//! `"--model=M --expect_refusal [--misalign]"`.
 #![no_std]
 #![no_main]
 
@@ -14,7 +14,7 @@ mcu_rt::entry!(main);
 const MODEL_CAPACITY: usize = 1 << 20;
 const ARENA_BYTES: usize = 1 << 20;
 
-static MODEL: StaticBuffer<MODEL_CAPACITY> = StaticBuffer::new();
+static MODEL: StaticBuffer<{ MODEL_CAPACITY + 1 }> = StaticBuffer::new();
 static ARENA: StaticBuffer<ARENA_BYTES> = StaticBuffer::new();
 static STAGING: StaticBuffer<{ tflm_batch::MAX_INPUT_BYTES }> = StaticBuffer::new();
 
@@ -51,10 +51,12 @@ fn main() -> ! {
     let (Some(model_buffer), Some(arena)) = (MODEL.take(), ARENA.take()) else { fail("buffers taken twice") };
     let mut model_file = File::open(model_path, OpenMode::Read).unwrap_or_else(|_| fail("cannot open the model"));
     let length = model_file.len().unwrap_or_else(|_| fail("cannot size the model"));
-    if length > model_buffer.len() {
+    if length > MODEL_CAPACITY {
         fail("the model is larger than the runner's model buffer");
     }
-    let model = &mut model_buffer[..length];
+    // --misalign places the model one byte off TFLM's alignment, to test that it is refused.
+    let offset = usize::from(cmdline::args(line).any(|arg| arg == "--misalign"));
+    let model = &mut model_buffer[offset..offset + length];
     if model_file.read_to_fill(model) != Ok(length) {
         fail("cannot read the model");
     }

@@ -1,6 +1,7 @@
 //! Host runner: `host_runner --model=M --inputs=I --outputs=O` runs the model through the
 //! Rust wrapper on every input record; `--expect_refusal` instead requires the model to be
-//! refused with a message. The same core as the device runner (batch.rs).
+//! refused with a message (`--misalign` loads it off TFLM's alignment first). The same
+//! core as the device runner (batch.rs).
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -42,6 +43,16 @@ fn flag(name: &str) -> Option<String> {
 }
 
 fn main() -> ExitCode {
+    // The model and arena buffers are built on the stack before they are boxed.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(run)
+        .expect("cannot start the runner thread")
+        .join()
+        .unwrap_or(ExitCode::FAILURE)
+}
+
+fn run() -> ExitCode {
     let Some(model_path) = flag("model") else {
         eprintln!("usage: host_runner --model=M (--inputs=I --outputs=O | --expect_refusal)");
         return ExitCode::from(2);
@@ -57,9 +68,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut model = Box::new(AlignedBuffer::<MODEL_CAPACITY>::new());
-    model.0[..bytes.len()].copy_from_slice(&bytes);
-    let model = &model.0[..bytes.len()];
+    // --misalign places the model one byte off TFLM's alignment, to test that it is refused.
+    let offset = usize::from(std::env::args().any(|arg| arg == "--misalign"));
+    let mut model = Box::new(AlignedBuffer::<{ MODEL_CAPACITY + 1 }>::new());
+    model.0[offset..offset + bytes.len()].copy_from_slice(&bytes);
+    let model = &model.0[offset..offset + bytes.len()];
     let mut arena = Box::new(AlignedBuffer::<ARENA_BYTES>::new());
 
     if std::env::args().any(|arg| arg == "--expect_refusal") {
