@@ -27,6 +27,11 @@ void Message::AppendV(const char* format, va_list args) {
   while (length_ > 0 && text_[length_ - 1] == '\n') text_[--length_] = '\0';
 }
 
+void Message::AppendText(const char* text) {
+  while (*text != '\0' && length_ + 1 < kCapacity) text_[length_++] = *text++;
+  text_[length_] = '\0';
+}
+
 void Message::Clear() {
   text_[0] = '\0';
   length_ = 0;

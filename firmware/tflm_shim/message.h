@@ -15,6 +15,9 @@ class Message {
   // the previous one by "; ". Text beyond the capacity is cut.
   void Append(const char* format, ...);
   void AppendV(const char* format, va_list args);
+  // Appends `text` literally, with no separator: for long text, which TFLM's formatter
+  // cuts short when it arrives through %s.
+  void AppendText(const char* text);
   void Clear();
   const char* text() const { return text_; }
   // Copies the text into a caller's buffer of `capacity` bytes (NUL-terminated).

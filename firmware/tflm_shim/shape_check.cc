@@ -35,7 +35,8 @@ class OperatorView {
   }
 
   bool Fail(const char* what) const {
-    message_.Append("operator %u (%s): %s", static_cast<unsigned>(index_), name_, what);
+    message_.Append("operator %u (%s): ", static_cast<unsigned>(index_), name_);
+    message_.AppendText(what);
     return false;
   }
 
@@ -196,6 +197,45 @@ bool CheckUnary(const OperatorView& view) {
   return SameShape(*view.input(0), *view.output(0)) || view.Fail("has an output shape that differs from its input");
 }
 
+float Scale(const Tensor& tensor) {
+  const auto* quantization = tensor.quantization();
+  if (quantization == nullptr || quantization->scale() == nullptr || quantization->scale()->size() == 0) return 0.0f;
+  return quantization->scale()->Get(0);
+}
+
+bool IsQuantized8Bit(const Tensor& tensor) {
+  return (tensor.type() == tflite::TensorType_INT8 || tensor.type() == tflite::TensorType_UINT8) && Scale(tensor) > 0;
+}
+
+// The 2020 kernel turns beta * input scale * 2^26 into a multiplier greater than one and
+// aborts (TFLITE_CHECK) when it is not, as happens with the tiny scales of an untrained
+// network's logits.
+bool CheckSoftmax(const OperatorView& view) {
+  if (!CheckUnary(view)) return false;
+  const Tensor& input = *view.input(0);
+  if (!IsQuantized8Bit(input)) return true;
+  const auto* options = view.op().builtin_options_as_SoftmaxOptions();
+  const double beta = options == nullptr ? 1.0 : options->beta();
+  if (!(beta * Scale(input) * static_cast<double>(1 << 26) > 1.0)) {
+    return view.Fail("has an input scale (times beta) below 2^-26, which TFLM's int8 softmax cannot represent");
+  }
+  return true;
+}
+
+// ADD and SUB requantize both inputs against twice the larger input scale shifted left by
+// 20 bits; the 2020 kernel aborts unless that is smaller than the output scale.
+bool CheckAddScales(const OperatorView& view) {
+  const Tensor& a = *view.input(0);
+  const Tensor& b = *view.input(1);
+  const Tensor& output = *view.output(0);
+  if (!IsQuantized8Bit(a) || !IsQuantized8Bit(b) || !IsQuantized8Bit(output)) return true;
+  const double twice_max = 2.0 * (Scale(a) > Scale(b) ? Scale(a) : Scale(b));
+  if (!(twice_max / (static_cast<double>(1 << 20) * Scale(output)) < 1.0)) {
+    return view.Fail("has input scales too large for its output scale (TFLM's int8 ADD/SUB cannot rescale them)");
+  }
+  return true;
+}
+
 // ADD, SUB, MUL: up to 4-D with broadcasting; the output has the broadcast shape.
 bool CheckBinary(const OperatorView& view) {
   if (!view.RequireArity(2, 0)) return false;
@@ -258,6 +298,7 @@ bool CheckOperator(const OperatorView& view, BuiltinOperator code) {
     case tflite::BuiltinOperator_FULLY_CONNECTED:
       return CheckFullyConnected(view);
     case tflite::BuiltinOperator_SOFTMAX:
+      return CheckSoftmax(view);
     case tflite::BuiltinOperator_LOGISTIC:
     case tflite::BuiltinOperator_TANH:
     case tflite::BuiltinOperator_RELU:
@@ -267,6 +308,7 @@ bool CheckOperator(const OperatorView& view, BuiltinOperator code) {
       return CheckUnary(view);
     case tflite::BuiltinOperator_ADD:
     case tflite::BuiltinOperator_SUB:
+      return CheckBinary(view) && CheckAddScales(view);
     case tflite::BuiltinOperator_MUL:
       return CheckBinary(view);
     case tflite::BuiltinOperator_RESHAPE:

@@ -6,23 +6,30 @@
   labels, so its outputs spread over the int8 range instead of saturating (saturated
   outputs would agree between interpreters trivially).
 - `inputs`: int8 input records, one after another.
-- Two models TFLM (2020) must refuse: int8 MEAN (version 2, what GlobalAveragePooling2D
-  converts to) and HARD_SWISH (a kernel the library lacks).
+- Three models TFLM (2020) must refuse: int8 MEAN (version 2, what GlobalAveragePooling2D
+  converts to), HARD_SWISH (a kernel the library lacks), and the test model converted with
+  TensorFlow's default per-channel dense weights (which the 2020 FULLY_CONNECTED would
+  compute wrongly).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 from absl import app, flags, logging
 
+from firmware.tflm.equivalence.int8_conversion import convert_int8, single_batch
+
 MODEL_OUT = flags.DEFINE_string("model_out", None, "Where to write the int8 test model.", required=True)
 INPUTS_OUT = flags.DEFINE_string("inputs_out", None, "Where to write the int8 input records.", required=True)
 MEAN_OUT = flags.DEFINE_string("mean_v2_out", None, "Where to write the int8 MEAN model.", required=True)
 HARD_SWISH_OUT = flags.DEFINE_string("hard_swish_out", None, "Where to write the HARD_SWISH model.", required=True)
+PER_CHANNEL_DENSE_OUT = flags.DEFINE_string(
+    "per_channel_dense_out", None, "Where to write the model with per-channel dense weights.", required=True
+)
 RECORDS = flags.DEFINE_integer("records", 128, "Input records to write.")
 SEED = flags.DEFINE_integer("seed", 20261125, "Seed for weights, data and labels.")
 
@@ -63,37 +70,8 @@ def _hard_swish_network(batch_size: int | None = None) -> keras.Model:
     return keras.Model(inputs, layers.Dense(CLASSES)(layers.Flatten()(x)))
 
 
-def single_batch(build: Callable[..., keras.Model], trained: keras.Model | None = None) -> keras.Model:
-    """The network with a batch of exactly one, as on the device (and `trained`'s weights).
-
-    Every shape is then static, so Flatten converts to one RESHAPE instead of
-    SHAPE/STRIDED_SLICE/PACK, which the 2020 library lacks.
-    """
-    model = build(batch_size=1)
-    if trained is not None:
-        model.set_weights(trained.get_weights())
-    return model
-
-
 def _images(rng: np.random.Generator, count: int) -> np.ndarray:
     return rng.uniform(0, 255, size=(count, *INPUT_SHAPE)).astype(np.float32)
-
-
-def convert_int8(model: keras.Model, samples: np.ndarray) -> bytes:
-    def representative() -> Iterator[list[np.ndarray]]:
-        for sample in samples:
-            yield [sample[np.newaxis]]
-
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    # TFLM 2020's FULLY_CONNECTED reads one weight scale; TensorFlow 2.21 would otherwise
-    # quantize dense weights per output channel (the shim refuses such models).
-    converter._experimental_disable_per_channel_quantization_for_dense_layers = True
-    return converter.convert()
 
 
 def quantize_inputs(model: bytes, images: np.ndarray) -> bytes:
@@ -117,11 +95,13 @@ def main(argv: list[str]) -> None:
     network = _test_network()
     network.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
     network.fit(train, labels, epochs=3, batch_size=32, shuffle=False, verbose=0)
-    model = convert_int8(single_batch(_test_network, network), train[:64])
+    single = single_batch(_test_network, network)
+    model = convert_int8(single, train[:64])
     Path(MODEL_OUT.value).write_bytes(model)
     Path(INPUTS_OUT.value).write_bytes(quantize_inputs(model, _images(rng, RECORDS.value)))
     _write(MEAN_OUT.value, lambda: convert_int8(single_batch(_global_pooling_network), train[:16]))
     _write(HARD_SWISH_OUT.value, lambda: convert_int8(single_batch(_hard_swish_network), train[:16]))
+    _write(PER_CHANNEL_DENSE_OUT.value, lambda: convert_int8(single, train[:64], per_tensor_dense=False))
 
 
 if __name__ == "__main__":

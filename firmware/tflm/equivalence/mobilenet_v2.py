@@ -1,0 +1,68 @@
+"""Converts the product's backbone, a Keras MobileNetV2 (alpha 0.35, 120x160x1 input,
+untrained weights), to full int8 twice, for the operator audit in mobilenet_v2_test.py:
+
+- `--default_out`: the textbook head (GlobalAveragePooling2D, Dense) and TensorFlow
+  2.21's default conversion: what a user would get without our quantizer.
+- `--workarounds_out`: the head and conversion the quantizer applies for TFLM (2020):
+  a batch of one, AveragePooling2D over the whole feature map instead of global pooling
+  (int8 MEAN is missing), Flatten, and per-tensor dense weights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+from absl import app, flags
+
+from firmware.tflm.equivalence.int8_conversion import convert_int8
+
+DEFAULT_OUT = flags.DEFINE_string("default_out", None, "Default head and conversion.", required=True)
+WORKAROUNDS_OUT = flags.DEFINE_string("workarounds_out", None, "TFLM-compatible head and conversion.", required=True)
+
+INPUT_SHAPE = (120, 160, 1)
+keras = tf.keras
+layers = keras.layers
+
+
+def _network(workarounds: bool) -> keras.Model:
+    inputs = keras.Input(INPUT_SHAPE, batch_size=1 if workarounds else None)
+    x = layers.Rescaling(1 / 127.5, offset=-1)(inputs)
+    backbone = keras.applications.MobileNetV2(input_shape=INPUT_SHAPE, alpha=0.35, include_top=False, weights=None)
+    x = backbone(x)
+    if workarounds:
+        x = layers.AveragePooling2D(pool_size=x.shape[1:3])(x)
+        x = layers.Flatten()(x)
+    else:
+        x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(2, activation="softmax")(x))
+
+
+def _normalized(model: keras.Model, samples: np.ndarray) -> keras.Model:
+    """Sets every BatchNormalization's moving statistics to those of `samples`.
+
+    Untrained weights shrink activations layer after layer (to ~1e-8 at the logits), which
+    quantizes to noise and to scales TFLM's softmax cannot represent. One training-mode pass
+    with momentum 0 gives the network the statistics training would start from.
+    """
+    for layer in model.layers[2].layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.momentum = 0.0
+    model(samples, training=True)
+    return model
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    keras.utils.set_random_seed(7)
+    samples = np.random.default_rng(7).uniform(0, 255, size=(8, *INPUT_SHAPE)).astype(np.float32)
+    default = _normalized(_network(False), samples)
+    Path(DEFAULT_OUT.value).write_bytes(convert_int8(default, samples, per_tensor_dense=False))
+    workarounds = _network(True)
+    workarounds.set_weights(default.get_weights())
+    Path(WORKAROUNDS_OUT.value).write_bytes(convert_int8(workarounds, samples))
+
+
+if __name__ == "__main__":
+    app.run(main)
