@@ -64,7 +64,7 @@ def cc_source(ops: dict[str, resolver_registrations.Registration]) -> str:
 
 
 def rust_ffi(ops: dict[str, resolver_registrations.Registration]) -> str:
-    lines = [_HEADER, "unsafe extern \"C\" {"]
+    lines = [_HEADER, 'unsafe extern "C" {']
     lines += [f"    pub fn {_function(op)}(out: *mut TflmShimRegistration);" for op in ops]
     lines += ["}", ""]
     return "\n".join(lines)
@@ -77,7 +77,7 @@ def rust_ops(ops: dict[str, resolver_registrations.Registration], codes: dict[st
             raise ValueError(f"{op} is registered by the resolver but has no BuiltinOperator code in the schema")
         lines += [
             f"/// `{op}`, versions {reg.min_version} to {reg.max_version}.",
-            f"pub const {op}: Op = Op::new(\"{op}\", {codes[op]}, {reg.min_version}, {reg.max_version}, "
+            f'pub const {op}: Op = Op::new("{op}", {codes[op]}, {reg.min_version}, {reg.max_version}, '
             f"ffi::{_function(op)});",
         ]
     lines += ["", "/// Every operator the library was built with.", "pub const ALL: &[Op] = &["]

@@ -19,7 +19,7 @@ def test_every_kernel_gets_a_registration_function_and_a_rust_constant() -> None
         assert f"void tflm_shim_registration_{op.lower()}(TflmShimRegistration* out) {{" in cc
         assert f"tflm_shim::Guard(*Register_{op}(), " in cc
         assert f"pub fn tflm_shim_registration_{op.lower()}(out: *mut TflmShimRegistration);" in ffi
-        assert f"pub const {op}: Op = Op::new(\"{op}\"" in constants
+        assert f'pub const {op}: Op = Op::new("{op}"' in constants
     assert constants.count("pub const ") == len(ops_txt) + 1, "one constant per operator, and ALL"
 
 
@@ -30,7 +30,9 @@ def test_rust_constants_carry_schema_codes_and_versions() -> None:
 
 
 def test_schema_parser_reads_enumerators_and_skips_aliases() -> None:
-    schema = "  BuiltinOperator_ADD = 0,\n  BuiltinOperator_CONV_2D = 3,\n  BuiltinOperator_MIN = BuiltinOperator_ADD,\n"
+    schema = (
+        "  BuiltinOperator_ADD = 0,\n  BuiltinOperator_CONV_2D = 3,\n  BuiltinOperator_MIN = BuiltinOperator_ADD,\n"
+    )
     assert gen_op_table.parse_builtin_codes(schema) == {"ADD": 0, "CONV_2D": 3}
     with pytest.raises(ValueError, match="schema_generated"):
         gen_op_table.parse_builtin_codes("enum Foo {};")

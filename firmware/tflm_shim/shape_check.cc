@@ -112,6 +112,14 @@ bool CheckWindow(const OperatorView& view, const Tensor& input, const Tensor& ou
   return true;
 }
 
+// The window of a convolution (Conv2DOptions and DepthwiseConv2DOptions name their fields
+// alike); the filter is [_, height, width, _].
+template <typename Options>
+Window ConvolutionWindow(const Options& options, const Tensor& filter) {
+  return Window{options.padding(),           options.stride_h(), options.stride_w(), options.dilation_h_factor(),
+                options.dilation_w_factor(), Dim(filter, 1),     Dim(filter, 2)};
+}
+
 bool CheckBias(const OperatorView& view, uint32_t position, int32_t channels) {
   const Tensor* bias = view.input(position);
   return bias == nullptr || FlatSize(*bias) == static_cast<uint64_t>(channels) ||
@@ -126,9 +134,7 @@ bool CheckConv(const OperatorView& view) {
   const Tensor& filter = *view.input(1);
   const Tensor& output = *view.output(0);
   if (Rank(filter) != 4) return view.Fail("needs a 4-D filter (OHWI)");
-  const Window window{options->padding(),           options->stride_h(), options->stride_w(), options->dilation_h_factor(),
-                      options->dilation_w_factor(), Dim(filter, 1),      Dim(filter, 2)};
-  if (!CheckWindow(view, input, output, window)) return false;
+  if (!CheckWindow(view, input, output, ConvolutionWindow(*options, filter))) return false;
   if (Dim(filter, 3) != Dim(input, 3)) return view.Fail("has a filter depth that differs from its input channels");
   if (Dim(filter, 0) != Dim(output, 3)) return view.Fail("has a filter count that differs from its output channels");
   return CheckBias(view, 2, Dim(output, 3));
@@ -142,9 +148,7 @@ bool CheckDepthwiseConv(const OperatorView& view) {
   const Tensor& filter = *view.input(1);
   const Tensor& output = *view.output(0);
   if (Rank(filter) != 4 || Dim(filter, 0) != 1) return view.Fail("needs a 4-D filter of shape [1, H, W, C]");
-  const Window window{options->padding(),           options->stride_h(), options->stride_w(), options->dilation_h_factor(),
-                      options->dilation_w_factor(), Dim(filter, 1),      Dim(filter, 2)};
-  if (!CheckWindow(view, input, output, window)) return false;
+  if (!CheckWindow(view, input, output, ConvolutionWindow(*options, filter))) return false;
   if (Dim(filter, 3) != Dim(output, 3)) return view.Fail("has a filter depth that differs from its output channels");
   if (options->depth_multiplier() < 1 ||
       static_cast<int64_t>(Dim(input, 3)) * options->depth_multiplier() != Dim(output, 3)) {

@@ -13,6 +13,10 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 /// Called by the runtime for every fault or unexpected exception (see //firmware/rt).
 #[unsafe(no_mangle)]
 extern "C" fn mcu_fault_handler(exception: u32) -> ! {
-    heprintln!("fatal exception {} ({})", exception, mcu_rt::exception_name(exception));
+    heprintln!(
+        "fatal exception {} ({})",
+        exception,
+        mcu_rt::exception_name(exception)
+    );
     exit(3)
 }

@@ -123,7 +123,9 @@ def run_host(model: Path) -> bytes:
 def run_device(model: Path) -> bytes:
     out = model.with_suffix(".device.bin")
     arguments = f"--model={model.resolve()} --inputs={INPUTS.resolve()} --outputs={out}"
-    subprocess.run(["bash", str(RUN_QEMU), f"--elf={DEVICE_RUNNER}", "--timeout=120", f"--append={arguments}"], check=True)
+    subprocess.run(
+        ["bash", str(RUN_QEMU), f"--elf={DEVICE_RUNNER}", "--timeout=120", f"--append={arguments}"], check=True
+    )
     return out.read_bytes()
 
 
@@ -206,7 +208,9 @@ def test_differences_to_current_kernels_are_reported_and_explained(results: dict
             if comparisons[name].max_difference > bound:
                 unexplained.append(f"{variant.name} vs {name}: {comparisons[name]}, explained up to {bound}")
     lines += ["", "Explained differences:"]
-    lines += [f"- {op} vs {name}: up to {bound} LSB. {why}" for (op, name), (bound, why) in EXPECTED_DIFFERENCES.items()]
+    lines += [
+        f"- {op} vs {name}: up to {bound} LSB. {why}" for (op, name), (bound, why) in EXPECTED_DIFFERENCES.items()
+    ]
     _write_report(lines)
     assert not unexplained, "unexplained differences:\n" + "\n".join(unexplained)
 

@@ -89,7 +89,9 @@ def test_the_workaround_model_runs_on_host_and_device_alike() -> None:
     host_out, device_out = inputs.with_suffix(".host"), inputs.with_suffix(".device")
     subprocess.run([str(HOST_RUNNER), f"--model={model}", f"--inputs={inputs}", f"--outputs={host_out}"], check=True)
     arguments = f"--model={model} --inputs={inputs} --outputs={device_out}"
-    subprocess.run(["bash", str(RUN_QEMU), f"--elf={DEVICE_RUNNER}", "--timeout=240", f"--append={arguments}"], check=True)
+    subprocess.run(
+        ["bash", str(RUN_QEMU), f"--elf={DEVICE_RUNNER}", "--timeout=240", f"--append={arguments}"], check=True
+    )
     assert len(host_out.read_bytes()) == 2
     assert host_out.read_bytes() == device_out.read_bytes()
 

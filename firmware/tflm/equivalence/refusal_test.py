@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -55,6 +56,35 @@ def test_device_firmware_refuses(case: str, model: Path, flags: list[str], reaso
         text=True,
     )
     assert run.returncode == 0, f"{case}: {run.stdout}{run.stderr}"
+
+
+def _minimum_arena(summary: str) -> int:
+    match = re.search(r"minimum_arena_bytes: (\d+)", summary)
+    assert match, summary
+    return int(match.group(1))
+
+
+def test_an_arena_one_block_short_fails_with_tflms_message_on_host_and_device() -> None:
+    model, inputs = (MODELS / "model.tflite").resolve(), _scratch("one_input.bin", bytes(768))
+    out = inputs.with_suffix(".out")
+    host = [str(HOST_RUNNER), f"--model={model}", f"--inputs={inputs}", f"--outputs={out}"]
+    minimum = _minimum_arena(subprocess.run(host, capture_output=True, text=True, check=True).stdout)
+    short = subprocess.run([*host, f"--arena_bytes={minimum - 16}"], capture_output=True, text=True)
+    assert short.returncode == 1 and "cannot create the interpreter" in short.stderr, short.stderr
+    subprocess.run([*host, f"--arena_bytes={minimum}"], check=True)
+
+    device = ["bash", str(RUN_QEMU), f"--elf={DEVICE_RUNNER}"]
+    arguments = f"--model={model} --inputs={inputs} --outputs={out}"
+    run = subprocess.run([*device, f"--append={arguments}"], capture_output=True, text=True, check=True)
+    minimum = _minimum_arena(run.stdout)
+    exact = subprocess.run([*device, f"--append={arguments} --arena_bytes={minimum}"], capture_output=True, text=True)
+    assert exact.returncode == 0, exact.stdout + exact.stderr
+    short = subprocess.run(
+        [*device, f"--append={arguments} --arena_bytes={minimum - 16}", "--expect_exit_code=1"],
+        capture_output=True,
+        text=True,
+    )
+    assert short.returncode == 0 and "cannot create the interpreter" in short.stdout, short.stdout + short.stderr
 
 
 def test_the_same_model_runs_when_nothing_is_wrong() -> None:

@@ -4,10 +4,12 @@
 //! Inputs are the model's input tensors' bytes, one inference after another; outputs are
 //! every output tensor's bytes, in order, one inference after another.
 #![no_std]
+// tflm::Error carries TFLM's message inline (no allocator on the device).
+#![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
 use core::fmt;
 
-use tflm::{Interpreter, Model, ops};
+use tflm::{ops, Interpreter, Model};
 
 /// Where input bytes come from (a host file, over std or semihosting).
 pub trait Source {
@@ -27,6 +29,8 @@ pub struct Summary {
     pub inferences: usize,
     pub input_bytes: usize,
     pub output_bytes: usize,
+    /// The smallest arena this model runs in on this target (pointer sizes differ).
+    pub minimum_arena_bytes: usize,
     pub arena_used_bytes: usize,
 }
 
@@ -63,6 +67,7 @@ pub fn run(
     outputs: &mut impl Sink,
 ) -> Result<Summary, Error> {
     let model = Model::new(model)?;
+    let minimum_arena_bytes = Interpreter::minimum_arena_bytes(&model, ops::ALL, arena)?;
     let mut interpreter = Interpreter::new(&model, ops::ALL, arena)?;
     let mut input_bytes = 0;
     for index in 0..interpreter.input_count() {
@@ -73,7 +78,9 @@ pub fn run(
         output_bytes += interpreter.output(index)?.bytes().len();
     }
     if input_bytes > staging.len() {
-        return Err(Error::Io("the model's inputs are larger than the staging buffer"));
+        return Err(Error::Io(
+            "the model's inputs are larger than the staging buffer",
+        ));
     }
     let mut inferences = 0;
     while inputs.read_record(&mut staging[..input_bytes])? {
@@ -90,11 +97,17 @@ pub fn run(
         }
         inferences += 1;
     }
-    Ok(Summary { inferences, input_bytes, output_bytes, arena_used_bytes: interpreter.arena_used_bytes() })
+    Ok(Summary {
+        inferences,
+        input_bytes,
+        output_bytes,
+        minimum_arena_bytes,
+        arena_used_bytes: interpreter.arena_used_bytes(),
+    })
 }
 
-/// Checks that `model` is refused (by the model check or when building the interpreter)
-/// and returns the error; `Ok(None)` means it was accepted.
+/// The error `model` is refused with (by the model check or when building the
+/// interpreter), or `None` if it is accepted.
 pub fn refusal(model: &[u8], arena: &mut [u8]) -> Option<tflm::Error> {
     match Model::new(model) {
         Err(error) => Some(error),

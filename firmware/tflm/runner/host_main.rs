@@ -1,7 +1,7 @@
 //! Host runner: `host_runner --model=M --inputs=I --outputs=O` runs the model through the
 //! Rust wrapper on every input record; `--expect_refusal` instead requires the model to be
-//! refused with a message (`--misalign` loads it off TFLM's alignment first). The same
-//! core as the device runner (batch.rs).
+//! refused with a message (`--misalign` loads it off TFLM's alignment first).
+//! `--arena_bytes=N` limits the arena. The same core as the device runner (batch.rs).
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -19,7 +19,11 @@ impl Source for FileSource {
     fn read_record(&mut self, buffer: &mut [u8]) -> Result<bool, Error> {
         let mut filled = 0;
         while filled < buffer.len() {
-            match self.0.read(&mut buffer[filled..]).map_err(|_| Error::Io("cannot read the inputs file"))? {
+            match self
+                .0
+                .read(&mut buffer[filled..])
+                .map_err(|_| Error::Io("cannot read the inputs file"))?
+            {
                 0 if filled == 0 => return Ok(false),
                 0 => return Err(Error::Io("the inputs file ends inside a record")),
                 count => filled += count,
@@ -33,7 +37,9 @@ struct FileSink(File);
 
 impl Sink for FileSink {
     fn write_record(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.0.write_all(bytes).map_err(|_| Error::Io("cannot write the outputs file"))
+        self.0
+            .write_all(bytes)
+            .map_err(|_| Error::Io("cannot write the outputs file"))
     }
 }
 
@@ -74,9 +80,14 @@ fn run() -> ExitCode {
     model.0[offset..offset + bytes.len()].copy_from_slice(&bytes);
     let model = &model.0[offset..offset + bytes.len()];
     let mut arena = Box::new(AlignedBuffer::<ARENA_BYTES>::new());
+    // --arena_bytes=N runs in the first N bytes of the arena only.
+    let arena_bytes = flag("arena_bytes")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(ARENA_BYTES);
+    let arena = &mut arena.0[..arena_bytes.min(ARENA_BYTES)];
 
     if std::env::args().any(|arg| arg == "--expect_refusal") {
-        return match tflm_batch::refusal(model, &mut arena.0) {
+        return match tflm_batch::refusal(model, arena) {
             Some(error) => {
                 println!("refused: {error}");
                 ExitCode::SUCCESS
@@ -97,7 +108,13 @@ fn run() -> ExitCode {
         return ExitCode::from(2);
     };
     let mut staging = vec![0u8; tflm_batch::MAX_INPUT_BYTES];
-    match tflm_batch::run(model, &mut arena.0, &mut staging, &mut FileSource(input), &mut FileSink(output)) {
+    match tflm_batch::run(
+        model,
+        arena,
+        &mut staging,
+        &mut FileSource(input),
+        &mut FileSink(output),
+    ) {
         Ok(summary) => {
             println!("{summary:?}");
             ExitCode::SUCCESS

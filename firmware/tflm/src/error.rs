@@ -28,15 +28,27 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn new(stage: Stage, text: &str) -> Self {
-        let mut error = Self { stage, message: [0; MESSAGE_CAPACITY], length: 0 };
+        let mut error = Self {
+            stage,
+            message: [0; MESSAGE_CAPACITY],
+            length: 0,
+        };
         error.push(text);
         error
     }
 
     /// An error from the bytes of a C string (up to its NUL); non-ASCII bytes become '?'.
     pub(crate) fn from_c_text(stage: Stage, text: &[u8]) -> Self {
-        let mut error = Self { stage, message: [0; MESSAGE_CAPACITY], length: 0 };
-        for &byte in text.iter().take_while(|&&byte| byte != 0).take(MESSAGE_CAPACITY) {
+        let mut error = Self {
+            stage,
+            message: [0; MESSAGE_CAPACITY],
+            length: 0,
+        };
+        for &byte in text
+            .iter()
+            .take_while(|&&byte| byte != 0)
+            .take(MESSAGE_CAPACITY)
+        {
             error.message[error.length] = if byte.is_ascii() { byte } else { b'?' };
             error.length += 1;
         }
@@ -98,7 +110,9 @@ mod tests {
 
     #[test]
     fn empty_c_text_still_says_something() {
-        assert!(!Error::from_c_text(Stage::Allocate, b"\0").message().is_empty());
+        assert!(!Error::from_c_text(Stage::Allocate, b"\0")
+            .message()
+            .is_empty());
     }
 
     #[test]

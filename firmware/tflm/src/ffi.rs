@@ -1,12 +1,12 @@
 //! The only module with `unsafe`: bindings to the C shim (//firmware/tflm_shim) and the
 //! TFLM platform hooks, each wrapped in a safe function whose arguments make it sound.
 
-use core::ffi::{CStr, c_char};
+use core::ffi::{c_char, CStr};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
-use crate::error::{Error, MESSAGE_CAPACITY, Stage};
+use crate::error::{Error, Stage, MESSAGE_CAPACITY};
 use crate::model::Model;
 use crate::ops::Op;
 use crate::tensor::Element;
@@ -50,9 +50,19 @@ pub struct RawTensor {
 const STATUS_OK: i32 = 0;
 
 unsafe extern "C" {
-    fn tflm_shim_check_model(data: *const u8, size: usize, error: *mut c_char, error_capacity: usize) -> i32;
+    fn tflm_shim_check_model(
+        data: *const u8,
+        size: usize,
+        error: *mut c_char,
+        error_capacity: usize,
+    ) -> i32;
     fn tflm_shim_model_operator_count(model: *const u8) -> usize;
-    fn tflm_shim_model_operator(model: *const u8, index: usize, builtin_code: *mut i32, version: *mut i32) -> i32;
+    fn tflm_shim_model_operator(
+        model: *const u8,
+        index: usize,
+        builtin_code: *mut i32,
+        version: *mut i32,
+    ) -> i32;
     fn tflm_shim_create(
         model: *const u8,
         model_size: usize,
@@ -76,8 +86,16 @@ unsafe extern "C" {
     ) -> usize;
     fn tflm_shim_input_count(interpreter: *const TflmShimInterpreter) -> usize;
     fn tflm_shim_output_count(interpreter: *const TflmShimInterpreter) -> usize;
-    fn tflm_shim_input(interpreter: *mut TflmShimInterpreter, index: usize, tensor: *mut RawTensor) -> i32;
-    fn tflm_shim_output(interpreter: *mut TflmShimInterpreter, index: usize, tensor: *mut RawTensor) -> i32;
+    fn tflm_shim_input(
+        interpreter: *mut TflmShimInterpreter,
+        index: usize,
+        tensor: *mut RawTensor,
+    ) -> i32;
+    fn tflm_shim_output(
+        interpreter: *mut TflmShimInterpreter,
+        index: usize,
+        tensor: *mut RawTensor,
+    ) -> i32;
     fn tflm_shim_invoke(interpreter: *mut TflmShimInterpreter) -> i32;
     fn tflm_shim_last_error(interpreter: *const TflmShimInterpreter) -> *const c_char;
     fn tflm_shim_destroy(interpreter: *mut TflmShimInterpreter);
@@ -95,9 +113,19 @@ pub fn check_model(data: &[u8]) -> Result<(), Error> {
     let mut message = [0u8; MESSAGE_CAPACITY];
     // SAFETY: `data` is a live slice of `data.len()` bytes and `message` a writable buffer
     // of its stated capacity; the shim validates the bytes before interpreting them.
-    let status =
-        unsafe { tflm_shim_check_model(data.as_ptr(), data.len(), message.as_mut_ptr().cast(), message.len()) };
-    if status == STATUS_OK { Ok(()) } else { Err(Error::from_c_text(Stage::Model, &message)) }
+    let status = unsafe {
+        tflm_shim_check_model(
+            data.as_ptr(),
+            data.len(),
+            message.as_mut_ptr().cast(),
+            message.len(),
+        )
+    };
+    if status == STATUS_OK {
+        Ok(())
+    } else {
+        Err(Error::from_c_text(Stage::Model, &message))
+    }
 }
 
 pub fn operator_count(model: &Model<'_>) -> usize {
@@ -110,7 +138,8 @@ pub fn operator(model: &Model<'_>, index: usize) -> Option<(i32, i32)> {
     let (mut code, mut version) = (0, 0);
     // SAFETY: the model passed `check_model`; the shim bounds-checks `index` and writes
     // only to the two local integers.
-    let status = unsafe { tflm_shim_model_operator(model.bytes().as_ptr(), index, &mut code, &mut version) };
+    let status =
+        unsafe { tflm_shim_model_operator(model.bytes().as_ptr(), index, &mut code, &mut version) };
     (status == STATUS_OK).then_some((code, version))
 }
 
@@ -124,7 +153,10 @@ pub struct RawInterpreter<'m, 'a> {
 /// The ops in the C layout, in a fixed array (no allocator).
 fn raw_ops(ops: &[Op]) -> Result<[RawOp; MAX_LISTED_OPS], Error> {
     if ops.len() > MAX_LISTED_OPS {
-        return Err(Error::new(Stage::Allocate, "more than 64 operators listed; list each operator once"));
+        return Err(Error::new(
+            Stage::Allocate,
+            "more than 64 operators listed; list each operator once",
+        ));
     }
     let mut raw_ops = [UNUSED_OP; MAX_LISTED_OPS];
     for (raw, op) in raw_ops.iter_mut().zip(ops) {
@@ -134,7 +166,11 @@ fn raw_ops(ops: &[Op]) -> Result<[RawOp; MAX_LISTED_OPS], Error> {
 }
 
 /// The smallest arena (from the start of `arena`) in which the model allocates.
-pub fn minimum_arena_bytes(model: &Model<'_>, ops: &[Op], arena: &mut [u8]) -> Result<usize, Error> {
+pub fn minimum_arena_bytes(
+    model: &Model<'_>,
+    ops: &[Op],
+    arena: &mut [u8],
+) -> Result<usize, Error> {
     let raw_ops = raw_ops(ops)?;
     let mut message = [0u8; MESSAGE_CAPACITY];
     let data = model.bytes();
@@ -152,7 +188,11 @@ pub fn minimum_arena_bytes(model: &Model<'_>, ops: &[Op], arena: &mut [u8]) -> R
             message.len(),
         )
     };
-    if bytes == 0 { Err(Error::from_c_text(Stage::Allocate, &message)) } else { Ok(bytes) }
+    if bytes == 0 {
+        Err(Error::from_c_text(Stage::Allocate, &message))
+    } else {
+        Ok(bytes)
+    }
 }
 
 impl<'m, 'a> RawInterpreter<'m, 'a> {
@@ -176,7 +216,11 @@ impl<'m, 'a> RawInterpreter<'m, 'a> {
             )
         };
         match NonNull::new(handle) {
-            Some(handle) => Ok(Self { handle, _model: PhantomData, _arena: PhantomData }),
+            Some(handle) => Ok(Self {
+                handle,
+                _model: PhantomData,
+                _arena: PhantomData,
+            }),
             None => Err(Error::from_c_text(Stage::Allocate, &message)),
         }
     }
@@ -207,11 +251,16 @@ impl<'m, 'a> RawInterpreter<'m, 'a> {
             scale: 0.0,
             zero_point: 0,
         };
-        let lookup = if output { tflm_shim_output } else { tflm_shim_input };
+        let lookup = if output {
+            tflm_shim_output
+        } else {
+            tflm_shim_input
+        };
         // SAFETY: `handle` is live, the shim bounds-checks `index`, and it only writes the
         // local `tensor`; reading tensor metadata does not mutate the interpreter.
         let status = unsafe { lookup(self.handle.as_ptr(), index, &mut tensor) };
-        (status == STATUS_OK && tensor.dims_count >= 0 && tensor.dims_count as usize <= MAX_DIMS).then_some(tensor)
+        (status == STATUS_OK && tensor.dims_count >= 0 && tensor.dims_count as usize <= MAX_DIMS)
+            .then_some(tensor)
     }
 
     /// The bytes of a tensor described by `self.tensor(..)`, for as long as `self` is borrowed.
@@ -257,7 +306,9 @@ impl Drop for RawInterpreter<'_, '_> {
 /// Views tensor bytes as elements, if the length and alignment allow it.
 pub fn cast_slice<T: Element>(bytes: &[u8]) -> Option<&[T]> {
     let size = core::mem::size_of::<T>();
-    if bytes.len() % size != 0 || bytes.as_ptr() as usize % core::mem::align_of::<T>() != 0 {
+    if !bytes.len().is_multiple_of(size)
+        || !(bytes.as_ptr() as usize).is_multiple_of(core::mem::align_of::<T>())
+    {
         return None;
     }
     // SAFETY: `Element` is sealed to plain numeric types, for which every bit pattern is a
@@ -267,17 +318,26 @@ pub fn cast_slice<T: Element>(bytes: &[u8]) -> Option<&[T]> {
 
 pub fn cast_slice_mut<T: Element>(bytes: &mut [u8]) -> Option<&mut [T]> {
     let size = core::mem::size_of::<T>();
-    if bytes.len() % size != 0 || bytes.as_ptr() as usize % core::mem::align_of::<T>() != 0 {
+    if !bytes.len().is_multiple_of(size)
+        || !(bytes.as_ptr() as usize).is_multiple_of(core::mem::align_of::<T>())
+    {
         return None;
     }
     // SAFETY: as in `cast_slice`, and the exclusive borrow moves into the result.
-    Some(unsafe { core::slice::from_raw_parts_mut(bytes.as_mut_ptr().cast::<T>(), bytes.len() / size) })
+    Some(unsafe {
+        core::slice::from_raw_parts_mut(bytes.as_mut_ptr().cast::<T>(), bytes.len() / size)
+    })
 }
 
 unsafe extern "C" fn no_registration(_out: *mut TflmShimRegistration) {}
 
 /// Fills the unused slots of the op array passed to the shim (never read by it).
-const UNUSED_OP: RawOp = RawOp { builtin_code: -1, min_version: 0, max_version: 0, registration: no_registration };
+const UNUSED_OP: RawOp = RawOp {
+    builtin_code: -1,
+    min_version: 0,
+    max_version: 0,
+    registration: no_registration,
+};
 
 static DEBUG_LOG_SINK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 static CLOCK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
@@ -339,6 +399,8 @@ impl<const N: usize> StaticBuffer<N> {
     }
 
     /// The buffer, the first time; `None` ever after.
+    // A mutable borrow out of a shared one is the point: `taken` makes it unique.
+    #[allow(clippy::mut_from_ref)]
     pub fn take(&'static self) -> Option<&'static mut [u8]> {
         if self.taken.swap(true, Ordering::AcqRel) {
             return None;

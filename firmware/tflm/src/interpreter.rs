@@ -20,7 +20,9 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// `arena`. Fails with TFLM's message when an operator or version is missing from
     /// `ops` or the arena is too small.
     pub fn new(model: &Model<'m>, ops: &[Op], arena: &'a mut [u8]) -> Result<Self, Error> {
-        Ok(Self { raw: RawInterpreter::create(model, ops, arena)? })
+        Ok(Self {
+            raw: RawInterpreter::create(model, ops, arena)?,
+        })
     }
 
     /// The arena bytes in use after allocation, counted from the start of the arena.
@@ -33,7 +35,11 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     /// The exact smallest arena, in bytes from the start of `arena` (a multiple of
     /// [`crate::ALIGNMENT`]), in which [`Interpreter::new`] succeeds for this model and
     /// these ops. Found by building interpreters in `arena`, which must hold one.
-    pub fn minimum_arena_bytes(model: &Model<'_>, ops: &[Op], arena: &mut [u8]) -> Result<usize, Error> {
+    pub fn minimum_arena_bytes(
+        model: &Model<'_>,
+        ops: &[Op],
+        arena: &mut [u8],
+    ) -> Result<usize, Error> {
         ffi::minimum_arena_bytes(model, ops, arena)
     }
 
@@ -46,17 +52,26 @@ impl<'m, 'a> Interpreter<'m, 'a> {
     }
 
     pub fn input(&self, index: usize) -> Result<Tensor<'_>, Error> {
-        let raw = self.raw.tensor(false, index).ok_or_else(|| no_such_tensor("input"))?;
+        let raw = self
+            .raw
+            .tensor(false, index)
+            .ok_or_else(|| no_such_tensor("input"))?;
         Ok(Tensor::new(&raw, self.raw.tensor_bytes(&raw)))
     }
 
     pub fn input_mut(&mut self, index: usize) -> Result<TensorMut<'_>, Error> {
-        let raw = self.raw.tensor(false, index).ok_or_else(|| no_such_tensor("input"))?;
+        let raw = self
+            .raw
+            .tensor(false, index)
+            .ok_or_else(|| no_such_tensor("input"))?;
         Ok(TensorMut::new(&raw, self.raw.tensor_bytes_mut(&raw)))
     }
 
     pub fn output(&self, index: usize) -> Result<Tensor<'_>, Error> {
-        let raw = self.raw.tensor(true, index).ok_or_else(|| no_such_tensor("output"))?;
+        let raw = self
+            .raw
+            .tensor(true, index)
+            .ok_or_else(|| no_such_tensor("output"))?;
         Ok(Tensor::new(&raw, self.raw.tensor_bytes(&raw)))
     }
 

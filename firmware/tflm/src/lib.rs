@@ -12,6 +12,8 @@
 //! All `unsafe` code is in the private `ffi` module, which binds the C shim in
 //! //firmware/tflm_shim and owns the raw memory handed to it ([`StaticBuffer`]).
 #![cfg_attr(not(test), no_std)]
+// Errors carry TFLM's message inline: there is no allocator to box it on the device.
+#![allow(clippy::result_large_err)]
 
 mod aligned;
 mod error;
@@ -23,7 +25,7 @@ mod tensor;
 
 pub use aligned::AlignedBuffer;
 pub use error::{Error, Stage};
-pub use ffi::{StaticBuffer, set_clock, set_debug_log};
+pub use ffi::{set_clock, set_debug_log, StaticBuffer};
 pub use interpreter::Interpreter;
 pub use model::{Model, OperatorCode};
 pub use ops::Op;

@@ -31,7 +31,10 @@ impl<'a> Model<'a> {
     /// The operator codes the model uses, in the model's order.
     pub fn operator_codes(&self) -> impl Iterator<Item = OperatorCode> + '_ {
         (0..ffi::operator_count(self)).filter_map(move |index| {
-            ffi::operator(self, index).map(|(builtin_code, version)| OperatorCode { builtin_code, version })
+            ffi::operator(self, index).map(|(builtin_code, version)| OperatorCode {
+                builtin_code,
+                version,
+            })
         })
     }
 }

@@ -22,7 +22,15 @@ impl Op {
         max_version: i32,
         registration: unsafe extern "C" fn(*mut TflmShimRegistration),
     ) -> Self {
-        Self { name, raw: RawOp { builtin_code, min_version, max_version, registration } }
+        Self {
+            name,
+            raw: RawOp {
+                builtin_code,
+                min_version,
+                max_version,
+                registration,
+            },
+        }
     }
 
     /// The operator's name in the TFLite schema, e.g. `CONV_2D`.
@@ -46,7 +54,9 @@ impl Op {
 
 /// The operator with this builtin code, if the library has it. Links every kernel.
 pub fn find(builtin_code: i32) -> Option<Op> {
-    ALL.iter().copied().find(|op| op.builtin_code() == builtin_code)
+    ALL.iter()
+        .copied()
+        .find(|op| op.builtin_code() == builtin_code)
 }
 
 include!(env!("TFLM_OP_CONSTANTS"));

@@ -77,16 +77,25 @@ impl Description {
             element_type: ElementType::from_raw(raw.element_type),
             dims: raw.dims,
             rank: raw.dims_count as usize,
-            quantization: Quantization { scale: raw.scale, zero_point: raw.zero_point },
+            quantization: Quantization {
+                scale: raw.scale,
+                zero_point: raw.zero_point,
+            },
         }
     }
 
     /// Why the tensor's bytes cannot be viewed as `T`s.
     fn mismatch<T: Element>(&self) -> Error {
         if self.element_type == T::TYPE {
-            Error::new(Stage::Tensor, "the tensor's bytes are not aligned for its element type")
+            Error::new(
+                Stage::Tensor,
+                "the tensor's bytes are not aligned for its element type",
+            )
         } else {
-            Error::new(Stage::Tensor, "the tensor's element type differs from the requested one")
+            Error::new(
+                Stage::Tensor,
+                "the tensor's element type differs from the requested one",
+            )
         }
     }
 }
@@ -166,7 +175,10 @@ impl core::fmt::Debug for TensorMut<'_> {
 
 impl<'t> Tensor<'t> {
     pub(crate) fn new(raw: &RawTensor, data: &'t [u8]) -> Self {
-        Self { description: Description::new(raw), data }
+        Self {
+            description: Description::new(raw),
+            data,
+        }
     }
 
     common_accessors!();
@@ -174,7 +186,10 @@ impl<'t> Tensor<'t> {
 
 impl<'t> TensorMut<'t> {
     pub(crate) fn new(raw: &RawTensor, data: &'t mut [u8]) -> Self {
-        Self { description: Description::new(raw), data }
+        Self {
+            description: Description::new(raw),
+            data,
+        }
     }
 
     common_accessors!();

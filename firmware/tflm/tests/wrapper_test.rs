@@ -1,9 +1,11 @@
 //! The wrapper on the host against real models: the 2020 person detector and sine model
 //! from the tfmicro crate, and corrupted copies of them.
+// tflm::Error carries TFLM's message inline (no allocator on the device).
+#![allow(clippy::result_large_err)]
 
 use std::path::Path;
 
-use tflm::{AlignedBuffer, ElementType, Interpreter, Model, Stage, ops};
+use tflm::{ops, AlignedBuffer, ElementType, Interpreter, Model, Stage};
 
 const MODELS: &str = "../tfmicro/examples/models";
 // The 2020 person detector uses exactly these (its scores come out of the last pooling).
@@ -24,7 +26,10 @@ fn person_scores(image: &str, arena: &mut [u8]) -> Result<(u8, u8, usize), tflm:
     let model = Model::new(&model_buffer.0[..length])?;
     let pixels = std::fs::read(Path::new(MODELS).join(image)).unwrap();
     let mut interpreter = Interpreter::new(&model, &PERSON_OPS, arena)?;
-    interpreter.input_mut(0)?.as_u8_mut()?.copy_from_slice(&pixels);
+    interpreter
+        .input_mut(0)?
+        .as_u8_mut()?
+        .copy_from_slice(&pixels);
     interpreter.invoke()?;
     let scores = interpreter.output(0)?.as_u8()?.to_vec();
     // The 2020 model's classes: unused, person, no person.
@@ -34,10 +39,18 @@ fn person_scores(image: &str, arena: &mut [u8]) -> Result<(u8, u8, usize), tflm:
 #[test]
 fn the_person_detector_tells_the_two_reference_images_apart() {
     let mut arena = Box::new(AlignedBuffer::<ARENA_BYTES>::new());
-    let (person, no_person, _) = person_scores("person_image_data_grayscale.data", &mut arena.0).unwrap();
-    assert!(person > no_person, "person image: person {person}, no person {no_person}");
-    let (person, no_person, _) = person_scores("no_person_image_data_grayscale.data", &mut arena.0).unwrap();
-    assert!(no_person > person, "empty image: person {person}, no person {no_person}");
+    let (person, no_person, _) =
+        person_scores("person_image_data_grayscale.data", &mut arena.0).unwrap();
+    assert!(
+        person > no_person,
+        "person image: person {person}, no person {no_person}"
+    );
+    let (person, no_person, _) =
+        person_scores("no_person_image_data_grayscale.data", &mut arena.0).unwrap();
+    assert!(
+        no_person > person,
+        "empty image: person {person}, no person {no_person}"
+    );
 }
 
 #[test]
@@ -46,7 +59,10 @@ fn tensors_describe_shape_type_and_quantization() {
     let model = Model::new(&model_buffer.0[..length]).unwrap();
     let mut arena = Box::new(AlignedBuffer::<ARENA_BYTES>::new());
     let interpreter = Interpreter::new(&model, &PERSON_OPS, &mut arena.0).unwrap();
-    assert_eq!((interpreter.input_count(), interpreter.output_count()), (1, 1));
+    assert_eq!(
+        (interpreter.input_count(), interpreter.output_count()),
+        (1, 1)
+    );
     let input = interpreter.input(0).unwrap();
     assert_eq!(input.shape(), &[1, 96, 96, 1]);
     assert_eq!(input.element_type(), ElementType::UInt8);
@@ -56,9 +72,14 @@ fn tensors_describe_shape_type_and_quantization() {
     let wrong_type = input.as_i8().unwrap_err();
     assert_eq!(wrong_type.stage(), Stage::Tensor);
     assert_eq!(interpreter.input(1).unwrap_err().stage(), Stage::Tensor);
-    let operators: Vec<_> = model.operator_codes().map(|code| code.builtin_code).collect();
+    let operators: Vec<_> = model
+        .operator_codes()
+        .map(|code| code.builtin_code)
+        .collect();
     assert_eq!(operators.len(), PERSON_OPS.len());
-    assert!(PERSON_OPS.iter().all(|op| operators.contains(&op.builtin_code())));
+    assert!(PERSON_OPS
+        .iter()
+        .all(|op| operators.contains(&op.builtin_code())));
 }
 
 /// The exact arena is reported; one aligned block less fails with TFLM's own message.
@@ -68,9 +89,16 @@ fn check_exact_arena(name: &str, ops: &[tflm::Op]) -> usize {
     let mut arena = Box::new(AlignedBuffer::<ARENA_BYTES>::new());
     let minimum = Interpreter::minimum_arena_bytes(&model, ops, &mut arena.0).unwrap();
     assert_eq!(minimum % tflm::ALIGNMENT, 0);
-    let used = Interpreter::new(&model, ops, &mut arena.0[..minimum]).unwrap().arena_used_bytes();
-    assert!(used <= minimum, "{name}: {used} bytes stay in use of the {minimum}-byte minimum");
-    let short = Interpreter::new(&model, ops, &mut arena.0[..minimum - tflm::ALIGNMENT]).err().unwrap();
+    let used = Interpreter::new(&model, ops, &mut arena.0[..minimum])
+        .unwrap()
+        .arena_used_bytes();
+    assert!(
+        used <= minimum,
+        "{name}: {used} bytes stay in use of the {minimum}-byte minimum"
+    );
+    let short = Interpreter::new(&model, ops, &mut arena.0[..minimum - tflm::ALIGNMENT])
+        .err()
+        .unwrap();
     assert_eq!(short.stage(), Stage::Allocate);
     // TFLM's words differ with what ran out (activations, planner, persistent buffers).
     let message = short.message();
@@ -85,9 +113,16 @@ fn the_reported_arena_size_is_exact() {
     let mut arena = Box::new(AlignedBuffer::<ARENA_BYTES>::new());
     let full = person_scores("person_image_data_grayscale.data", &mut arena.0).unwrap();
     let exact = person_scores("person_image_data_grayscale.data", &mut arena.0[..minimum]).unwrap();
-    assert_eq!((exact.0, exact.1), (full.0, full.1), "the exact arena computes the same scores");
+    assert_eq!(
+        (exact.0, exact.1),
+        (full.0, full.1),
+        "the exact arena computes the same scores"
+    );
     // The sine model's tensors are tiny: TFLM's planner needs more room than they occupy.
-    check_exact_arena("hello_world.tflite", &[ops::DEQUANTIZE, ops::FULLY_CONNECTED, ops::QUANTIZE]);
+    check_exact_arena(
+        "hello_world.tflite",
+        &[ops::DEQUANTIZE, ops::FULLY_CONNECTED, ops::QUANTIZE],
+    );
 }
 
 #[test]
@@ -95,7 +130,9 @@ fn a_missing_operator_is_named() {
     let (model_buffer, length) = aligned_file("person_detection_grayscale.tflite");
     let model = Model::new(&model_buffer.0[..length]).unwrap();
     let mut arena = Box::new(AlignedBuffer::<ARENA_BYTES>::new());
-    let error = Interpreter::new(&model, &PERSON_OPS[..2], &mut arena.0).err().unwrap();
+    let error = Interpreter::new(&model, &PERSON_OPS[..2], &mut arena.0)
+        .err()
+        .unwrap();
     assert_eq!(error.stage(), Stage::Allocate);
     assert!(error.message().contains("DEPTHWISE_CONV_2D"), "{error}");
 }
@@ -114,7 +151,11 @@ fn misaligned_truncated_and_foreign_buffers_are_refused() {
         assert_eq!(error.stage(), Stage::Model, "cut at {cut}");
     }
     let text = AlignedBuffer::from_bytes(b"this is not a flatbuffer at all!");
-    assert!(Model::new(&text.0).err().unwrap().message().contains("not a valid TFLite model"));
+    assert!(Model::new(&text.0)
+        .err()
+        .unwrap()
+        .message()
+        .contains("not a valid TFLite model"));
 }
 
 #[test]
@@ -127,7 +168,10 @@ fn the_op_table_matches_the_library() {
         .collect();
     assert_eq!(actual, expected);
     assert_eq!(ops::find(3).map(|op| op.name()), Some("CONV_2D"));
-    assert!(ops::find(117).is_none(), "HARD_SWISH is not in the 2020 library");
+    assert!(
+        ops::find(117).is_none(),
+        "HARD_SWISH is not in the 2020 library"
+    );
 }
 
 /// xorshift64*: a fixed-seed generator, so every run mutates the same way.
@@ -156,7 +200,8 @@ impl Mutator {
                 2 => length = 1 + self.below(length),
                 _ => {
                     let at = self.below(length.saturating_sub(4).max(1));
-                    let value = [0xffff_ffffu32, 0x7fff_ffff, 0x8000_0000, 0x0001_0000][self.below(4)];
+                    let value =
+                        [0xffff_ffffu32, 0x7fff_ffff, 0x8000_0000, 0x0001_0000][self.below(4)];
                     let end = (at + 4).min(length);
                     out[at..end].copy_from_slice(&value.to_le_bytes()[..end - at]);
                 }
@@ -172,7 +217,10 @@ fn mutated_models_fail_with_a_message_and_never_crash() {
     let mut mutated = Box::new(AlignedBuffer::<{ 512 * 1024 }>::new());
     let mut mutator = Mutator(0x7f4a_7c15_9e37_79b9);
     let mut outcomes = [0usize; 4]; // refused as a model, refused at allocation, failed to run, ran
-    for (name, count) in [("hello_world.tflite", 3000), ("person_detection_grayscale.tflite", 300)] {
+    for (name, count) in [
+        ("hello_world.tflite", 3000),
+        ("person_detection_grayscale.tflite", 300),
+    ] {
         let (original, length) = aligned_file(name);
         for _ in 0..count {
             let mutated_length = mutator.mutate(&original.0[..length], &mut mutated.0);
@@ -199,6 +247,8 @@ fn mutated_models_fail_with_a_message_and_never_crash() {
         }
     }
     println!("mutated models: {outcomes:?} (refused as model, at allocation, at invoke, ran)");
-    assert!(outcomes[0] > 0 && outcomes[3] > 0, "both refusals and harmless mutations occur: {outcomes:?}");
+    assert!(
+        outcomes[0] > 0 && outcomes[3] > 0,
+        "both refusals and harmless mutations occur: {outcomes:?}"
+    );
 }
-
