@@ -17,8 +17,10 @@ for build in a b; do
     echo "== clean build $build (output base $work/$build)" >&2
     /usr/bin/bazel --output_base="$work/$build" build "${targets[@]}" >&2
     execroot="$(/usr/bin/bazel --output_base="$work/$build" info execution_root 2>/dev/null)"
+    # cquery takes one expression: the union of the targets.
+    expression="$(printf ' + %s' "${targets[@]}")"
     files="$(/usr/bin/bazel --output_base="$work/$build" cquery --output=starlark \
-        --starlark:expr='"\n".join([f.path for f in target.files.to_list()])' "${targets[@]}" 2>/dev/null)"
+        --starlark:expr='"\n".join([f.path for f in target.files.to_list()])' "${expression:3}")"
     (cd "$execroot" && while read -r f; do [[ -n "$f" ]] && sha256sum "$f"; done <<<"$files") >"$work/$build.sha256"
 done
 

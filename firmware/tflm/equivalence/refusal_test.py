@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tensorflow.lite.tools import flatbuffer_utils
 
 PACKAGE = Path("firmware/tflm")
 MODELS = PACKAGE / "equivalence"
@@ -28,12 +29,16 @@ def _cases() -> list[tuple[str, Path, list[str], str]]:
     """(case, model file, extra runner flags, text the refusal must contain)."""
     model = (MODELS / "model.tflite").read_bytes()
     noise = random.Random(20261125).randbytes(4096)
+    future = flatbuffer_utils.read_model_from_bytearray(bytearray(model))
+    future.version = 4
+    future_schema = bytes(flatbuffer_utils.convert_object_to_bytearray(future))
     return [
         ("int8 MEAN", MODELS / "mean_v2.tflite", [], "MEAN version 2"),
         ("missing kernel", MODELS / "hard_swish.tflite", [], "HARD_SWISH"),
         ("per-channel dense weights", MODELS / "per_channel_dense.tflite", [], "per-channel quantized weights"),
         ("truncated", _scratch("truncated.tflite", model[: len(model) // 2]), [], "not a valid TFLite model"),
         ("random bytes", _scratch("random.tflite", noise), [], "not a valid TFLite model"),
+        ("schema version 4", _scratch("schema4.tflite", future_schema), [], "schema version 4"),
         ("misaligned", MODELS / "model.tflite", ["--misalign"], "not 16-byte aligned"),
     ]
 
