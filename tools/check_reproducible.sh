@@ -21,7 +21,11 @@ for build in a b; do
     expression="$(printf ' + %s' "${targets[@]}")"
     files="$(/usr/bin/bazel --output_base="$work/$build" cquery --output=starlark \
         --starlark:expr='"\n".join([f.path for f in target.files.to_list()])' "${expression:3}")"
-    (cd "$execroot" && while read -r f; do [[ -n "$f" ]] && sha256sum "$f"; done <<<"$files") >"$work/$build.sha256"
+    # Tree artifacts (directories) are hashed file by file.
+    (cd "$execroot" && while read -r f; do
+        [[ -z "$f" ]] && continue
+        if [[ -d "$f" ]]; then find "$f" -type f -print0 | sort -z | xargs -0 sha256sum; else sha256sum "$f"; fi
+    done <<<"$files") >"$work/$build.sha256"
 done
 
 if diff -q "$work/a.sha256" "$work/b.sha256" >/dev/null; then
