@@ -1,0 +1,152 @@
+"""The trainer end to end on a tiny, separable fixture (40x32 images, a few epochs): it
+learns, the exported model takes raw pixels, frozen layers stay frozen, ImageNet-style
+weights are adapted to one channel, runs are byte-identical, and bad input is named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from training import config as config_module
+from training import data, model
+from training.train import train
+
+WIDTH, HEIGHT = 40, 32
+TINY = [
+    f"image_width={WIDTH}",
+    f"image_height={HEIGHT}",
+    "batch_size=8",
+    "phase1_epochs=10",
+    "phase2_epochs=1",
+    "fine_tune_layers=10",
+    "early_stopping_patience=10",
+    "reduce_lr_patience=10",
+    "threads=2",
+    # Few steps: moving BatchNorm statistics must settle fast (Keras' 0.99 never does here).
+    "batch_norm_momentum=0.5",
+]
+
+
+def make_dataset(root: Path, per_class: dict[str, int], seed: int = 0) -> Path:
+    """person: bright with a dark bar; no_person: dark with a bright blob. Separable."""
+    rng = np.random.default_rng(seed)
+    for split, count in per_class.items():
+        for label in data.CLASSES:
+            folder = root / split / label
+            folder.mkdir(parents=True)
+            for index in range(count):
+                noise = rng.normal(0, 15, size=(HEIGHT, WIDTH))
+                if label == "person":
+                    pixels = 180 + noise
+                    pixels[:, rng.integers(5, WIDTH - 10) :][:, :4] = 40
+                else:
+                    pixels = 60 + noise
+                    y, x = rng.integers(4, HEIGHT - 12), rng.integers(4, WIDTH - 12)
+                    pixels[y : y + 8, x : x + 8] = 200
+                Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L").save(folder / f"{index:03d}.png")
+    return root
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_dataset(tmp_path_factory.mktemp("data"), {"train": 32, "val": 8, "test": 12})
+
+
+@pytest.fixture(scope="module")
+def trained(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run_a")
+    train(config_module.load(None, TINY), dataset, out)
+    return out
+
+
+def test_a_tiny_configuration_learns(trained: Path) -> None:
+    evaluation = json.loads((trained / "evaluation.json").read_text())
+    assert evaluation["accuracy"] >= 0.9, evaluation
+    assert evaluation["confusion_matrix"]["rows_true_columns_predicted"] == ["no_person", "person"]
+    for name in ("model.keras", "history.json", "history.png", "confusion_matrix.png", "worst_examples.png"):
+        assert (trained / name).stat().st_size > 0, name
+    history = json.loads((trained / "history.json").read_text())
+    assert set(history) == {"phase1", "phase2"}
+
+
+def test_the_exported_model_takes_raw_pixels(trained: Path, dataset: Path) -> None:
+    network = tf.keras.models.load_model(trained / "model.keras")
+    assert network.input_shape == (None, HEIGHT, WIDTH, 1)
+    rescale = network.get_layer("rescale")
+    assert rescale.scale == pytest.approx(1 / 255)
+    test = data.load_split(dataset, "test", WIDTH, HEIGHT)
+    raw = test.images.astype(np.float32)  # 0..255, as the camera gives them
+    first, second = network.predict(raw, verbose=0), network.predict(raw, verbose=0)
+    np.testing.assert_array_equal(first, second)  # augmentation is off outside training
+    assert (first.argmax(axis=1) == test.labels).mean() >= 0.9
+
+
+def test_runs_are_byte_identical(trained: Path, dataset: Path, tmp_path: Path) -> None:
+    train(config_module.load(None, TINY), dataset, tmp_path)
+    for name in ("model.keras", "history.json", "evaluation.json"):
+        assert (tmp_path / name).read_bytes() == (trained / name).read_bytes(), name
+
+
+def _imagenet_style_weights(path: Path) -> Path:
+    """A 3-channel MobileNetV2 backbone file, as a user would bring (random values here)."""
+    tf.keras.utils.set_random_seed(5)
+    source = tf.keras.applications.MobileNetV2(
+        input_shape=(HEIGHT, WIDTH, 3), alpha=0.35, include_top=False, weights=None
+    )
+    source.save_weights(str(path))
+    return path
+
+
+def test_weights_are_adapted_to_one_channel_and_frozen_in_phase_one(dataset: Path, tmp_path: Path) -> None:
+    weights = _imagenet_style_weights(tmp_path / "imagenet.weights.h5")
+    config = config_module.load(
+        None, [*TINY, "phase1_epochs=2", "phase2_epochs=0", f"weights={json.dumps(str(weights))}"]
+    )
+    train(config, dataset, tmp_path / "out")
+    trained = tf.keras.models.load_model(tmp_path / "out" / "model.keras").get_layer(model.BACKBONE)
+    tf.keras.utils.set_random_seed(5)
+    source = tf.keras.applications.MobileNetV2(
+        input_shape=(HEIGHT, WIDTH, 3), alpha=0.35, include_top=False, weights=None
+    )
+    source.load_weights(str(weights))
+    conv1 = source.get_layer("Conv1").get_weights()[0]
+    np.testing.assert_allclose(trained.get_layer("Conv1").get_weights()[0], conv1.sum(axis=2, keepdims=True), rtol=1e-6)
+    # Phase 1 with weights trains the head only: every backbone weight is as loaded.
+    for layer in ("block_16_project", "block_16_project_BN", "Conv_1"):
+        for got, expected in zip(
+            trained.get_layer(layer).get_weights(), source.get_layer(layer).get_weights(), strict=True
+        ):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_weights_of_another_shape_are_refused(tmp_path: Path) -> None:
+    tf.keras.utils.set_random_seed(1)
+    other = tf.keras.applications.MobileNetV2(
+        input_shape=(HEIGHT, WIDTH, 3), alpha=0.5, include_top=False, weights=None
+    )
+    other.save_weights(str(tmp_path / "alpha05.weights.h5"))
+    config = config_module.load(None, TINY)
+    with pytest.raises(model.WeightsError, match=r"alpha05\.weights\.h5"):
+        model.load_imagenet_weights(model.build(config), tmp_path / "alpha05.weights.h5", config)
+
+
+def test_bad_datasets_are_named(tmp_path: Path) -> None:
+    root = make_dataset(tmp_path / "d", {"train": 2, "val": 1, "test": 1})
+    for path in (root / "val" / "person").glob("*.png"):
+        path.unlink()
+    with pytest.raises(data.DatasetError, match="class 'person' has no images in val"):
+        data.load(root, WIDTH, HEIGHT)
+    with pytest.raises(data.DatasetError, match="expected 160x120 L"):
+        data.load_split(root, "train", 160, 120)
+    (root / "test" / "no_person").rename(root / "test" / "empty")
+    with pytest.raises(data.DatasetError, match="test/no_person: missing"):
+        data.load_split(root, "test", WIDTH, HEIGHT)
+
+
+if __name__ == "__main__":
+    raise SystemExit(pytest.main([__file__, "-q"]))
