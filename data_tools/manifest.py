@@ -44,6 +44,8 @@ class Manifest:
     kept: list[KeptFile] = field(default_factory=list)
     duplicates: list[DuplicateFile] = field(default_factory=list)
     rejected: list[RejectedFile] = field(default_factory=list)
+    # Images per class before and after class balancing.
+    balance: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def totals(self) -> dict[str, object]:
         per_split = Counter(f"{item.split}/{item.label}" for item in self.kept)
@@ -53,6 +55,7 @@ class Manifest:
             "duplicates": len(self.duplicates),
             "rejected": len(self.rejected),
             "kept_by_split": dict(sorted(per_split.items())),
+            "balance": self.balance,
         }
 
     def write(self, path: Path) -> None:

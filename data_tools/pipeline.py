@@ -168,6 +168,10 @@ def prepare(options: Options, progress: Callable[[Iterable], Iterable] = lambda 
     if empty:
         raise sources.SourceError(f"class {empty[0]!r} has no usable images after cleaning (see the rejections)")
     balanced, removed = balance.undersample(by_class, options.balance_policy, options.seed)
+    manifest.balance = {
+        "before": {label: len(items) for label, items in by_class.items()},
+        "after": {label: len(items) for label, items in balanced.items()},
+    }
     manifest.rejected += [
         RejectedFile(item.name, f"balance: {options.balance_policy} (seed {options.seed}) removed it")
         for item in removed

@@ -7,6 +7,7 @@ See data_tools/README.md for the layout it reads and writes, and pipeline.py for
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,6 +32,12 @@ OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace a dataset this tool w
 QUIET = flags.DEFINE_bool("quiet", False, "No progress bar (build actions).")
 
 
+def cli_path(value: str) -> Path:
+    """A path as the user typed it: `bazel run` starts us elsewhere, so relative paths are
+    taken from the directory the user ran it in."""
+    return Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / value
+
+
 def summary(manifest: Manifest) -> str:
     totals = manifest.totals()
     per_split = totals["kept_by_split"]
@@ -39,6 +46,12 @@ def summary(manifest: Manifest) -> str:
     for split_name in split.SPLITS:
         counts = [per_split.get(f"{split_name}/{label}", 0) for label in labels.CLASSES]
         rows.append(f"{split_name:<8}" + "".join(f"{count:>12}" for count in counts) + f"{sum(counts):>10}")
+    counts = totals["balance"]
+    assert isinstance(counts, dict)
+    rows.append(
+        "balance ({}): ".format(manifest.settings["balance_policy"])
+        + ", ".join(f"{label} {counts['before'][label]} -> {counts['after'][label]}" for label in labels.CLASSES)
+    )
     rows.append(
         f"seen {totals['seen']} = kept {totals['kept']} + duplicates {totals['duplicates']}"
         f" + rejected {totals['rejected']}"
@@ -52,8 +65,8 @@ def main(argv: list[str]) -> None:
         raise app.UsageError("--out is required")
     try:
         options = pipeline.Options(
-            sources=[Path(src) for src in SRC.value],
-            out=Path(OUT.value),
+            sources=[cli_path(src) for src in SRC.value],
+            out=cli_path(OUT.value),
             aliases=labels.parse_aliases(LABEL_ALIAS.value),
             resize_policy=RESIZE.value,
             balance_policy=BALANCE.value,

@@ -176,6 +176,7 @@ def test_undersampling_balances_and_counts_reconcile(tmp_path: Path) -> None:
     assert kept_labels.count("person") == kept_labels.count("no_person") == 20
     balance_removals = [entry for entry in manifest["rejected"] if entry["reason"].startswith("balance:")]
     assert len(balance_removals) == 10
+    assert totals["balance"] == {"before": {"no_person": 20, "person": 30}, "after": {"no_person": 20, "person": 20}}
 
 
 def test_reruns_are_byte_identical(tmp_path: Path) -> None:
@@ -243,6 +244,7 @@ def test_cli_prints_a_summary_and_overwrites_only_its_own_output(tmp_path: Path)
     first = _cli(f"--src={src}", f"--out={out}", "--quiet")
     assert first.returncode == 0, first.stderr
     assert "seen 20 = kept 20 + duplicates 0 + rejected 0" in first.stdout
+    assert "balance (undersample): no_person 10 -> 10, person 10 -> 10" in first.stdout
     assert _cli(f"--src={src}", f"--out={out}", "--quiet").returncode == 1
     assert _cli(f"--src={src}", f"--out={out}", "--quiet", "--overwrite").returncode == 0
 

@@ -14,7 +14,9 @@ EarlyStopping, ReduceLROnPlateau and ModelCheckpoint on validation loss.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -169,14 +171,22 @@ def train(config: TrainConfig, data_dir: Path, out: Path, log: Callable[[str], N
     return result
 
 
+def cli_path(value: str) -> Path:
+    """A path as the user typed it: `bazel run` starts us elsewhere, so relative paths are
+    taken from the directory the user ran it in."""
+    return Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / value
+
+
 def main(argv: list[str]) -> None:
     del argv
     if not DATA.value or not OUT.value:
         raise app.UsageError("--data and --out are required")
     try:
         overrides = list(SET.value) + ([f"weights={json.dumps(WEIGHTS.value)}"] if WEIGHTS.value else [])
-        config = config_module.load(Path(CONFIG.value) if CONFIG.value else None, overrides)
-        train(config, Path(DATA.value), Path(OUT.value))
+        config = config_module.load(cli_path(CONFIG.value) if CONFIG.value else None, overrides)
+        if config.weights:
+            config = dataclasses.replace(config, weights=str(cli_path(config.weights)))
+        train(config, cli_path(DATA.value), cli_path(OUT.value))
     except (config_module.ConfigError, data.DatasetError, model.WeightsError) as error:
         print(f"train: error: {error}", file=sys.stderr)
         sys.exit(1)
