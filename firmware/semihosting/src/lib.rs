@@ -1,6 +1,7 @@
 //! Arm semihosting: console, exit status, command line and host files.
 //!
-//! The trap itself (`bkpt 0xAB`) is in [`sys`], the only module with `unsafe`. Everything
+//! The trap itself (`bkpt 0xAB`) is in [`sys`], the only module with `unsafe` code (`report`
+//! exports the fault handler symbol with `#[unsafe(no_mangle)]`). Everything
 //! that decides what to send (parameter blocks, open modes, argument parsing, buffering)
 //! is plain logic in the other modules and is unit-tested on the host.
 #![no_std]

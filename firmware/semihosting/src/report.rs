@@ -11,6 +11,8 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 }
 
 /// Called by the runtime for every fault or unexpected exception (see //firmware/rt).
+// SAFETY: the one definition of this symbol in a program (the runtime only PROVIDEs a
+// fallback), with the signature the runtime's assembly calls it with.
 #[unsafe(no_mangle)]
 extern "C" fn mcu_fault_handler(exception: u32) -> ! {
     heprintln!(
