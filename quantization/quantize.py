@@ -1,0 +1,82 @@
+"""Converts a trained `.keras` model to the firmware's int8 `.tflite` and audits it.
+
+    bazel run //quantization:quantize -- --model=run/model.keras --data=dataset --out=DIR
+        [--input_type=int8|uint8] [--calibration_samples=200] [--seed=1234]
+
+Writes to OUT: model.tflite, calibration.json (the training images used, by file and
+index) and report.json (size against float, operators, per-tensor quantization, MACs).
+Fails, naming the operator and layer, when TFLM (2020) could not run the result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from absl import app, flags
+
+from quantization import audit, convert, report
+from training import data
+
+MODEL = flags.DEFINE_string("model", None, "The trained .keras model.")
+DATA = flags.DEFINE_string("data", None, "The prepared dataset it was trained on (calibration: train split).")
+OUT = flags.DEFINE_string("out", None, "Output directory.")
+OPS = flags.DEFINE_string("ops", "third_party/tflm/ops.txt", "The TFLM library's kernels (//third_party/tflm:ops).")
+INPUT_TYPE = flags.DEFINE_enum("input_type", "int8", list(convert.INPUT_TYPES), "Type of the pixels fed in.")
+SAMPLES = flags.DEFINE_integer("calibration_samples", 200, "Training images for calibration.")
+SEED = flags.DEFINE_integer("seed", 1234, "Seed of the calibration sample.")
+
+
+def cli_path(value: str) -> Path:
+    """Relative paths are taken from where `bazel run` was started."""
+    return Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / value
+
+
+def quantize(model_path: Path, data_dir: Path, out: Path, ops: Path, input_type: str, samples: int, seed: int) -> dict:
+    model = convert.load_model(model_path)
+    height, width = model.input_shape[1:3]
+    train = data.load_split(data_dir, "train", width, height)
+    chosen = convert.calibration_indices(samples, len(train.labels), seed)
+    tflite = convert.convert(model, train.images[chosen], input_type)
+    histogram = audit.audit(tflite, audit.load_library_ops(ops), input_type)
+    float_tflite = convert.convert(model, train.images[:0], input_type, quantize=False)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "model.tflite").write_bytes(tflite)
+    calibration = {
+        "seed": seed,
+        "split": "train",
+        "images": [{"index": i, "file": train.paths[i].name} for i in chosen],
+    }
+    (out / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n")
+    described = report.describe(tflite, float_tflite, histogram)
+    (out / "report.json").write_text(json.dumps(described, indent=2, sort_keys=True) + "\n")
+    return described
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    if not (MODEL.value and DATA.value and OUT.value):
+        raise app.UsageError("--model, --data and --out are required")
+    try:
+        described = quantize(
+            cli_path(MODEL.value),
+            cli_path(DATA.value),
+            cli_path(OUT.value),
+            cli_path(OPS.value),
+            INPUT_TYPE.value,
+            SAMPLES.value,
+            SEED.value,
+        )
+    except (convert.ConversionError, audit.AuditError, data.DatasetError) as error:
+        print(f"quantize: error: {error}", file=sys.stderr)
+        sys.exit(1)
+    print(
+        f"int8 model: {described['int8_bytes']} bytes ({described['size_ratio']:.2f} of float), "
+        f"{described['macs_per_inference']} MACs, operators {described['operators']}"
+    )
+
+
+if __name__ == "__main__":
+    app.run(main)
