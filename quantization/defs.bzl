@@ -1,0 +1,38 @@
+"""int8_tflite: converts a keras_model to the firmware's int8 .tflite as a build action."""
+
+_OUTPUTS = ["model.tflite", "calibration.json", "report.json"]
+
+def _int8_tflite_impl(ctx):
+    keras_files = [f for f in ctx.files.model if f.extension == "keras"]
+    if len(keras_files) != 1:
+        fail("{}: `model` must provide exactly one .keras file (a keras_model target); got {}".format(ctx.label, [f.basename for f in ctx.files.model]))
+    outputs = [ctx.actions.declare_file("{}/{}".format(ctx.label.name, name)) for name in _OUTPUTS]
+    ctx.actions.run(
+        executable = ctx.executable._quantize,
+        arguments = [
+            "--model=" + keras_files[0].path,
+            "--data=" + ctx.file.dataset.path,
+            "--out=" + outputs[0].dirname,
+            "--ops=" + ctx.file._ops.path,
+            "--input_type=" + ctx.attr.input_type,
+            "--calibration_samples={}".format(ctx.attr.calibration_samples),
+        ],
+        inputs = [keras_files[0], ctx.file.dataset, ctx.file._ops],
+        outputs = outputs,
+        mnemonic = "QuantizeInt8",
+        progress_message = "Converting {} to int8 and auditing it against TFLM".format(ctx.label),
+    )
+    return [DefaultInfo(files = depset(outputs), runfiles = ctx.runfiles(files = outputs))]
+
+int8_tflite = rule(
+    implementation = _int8_tflite_impl,
+    attrs = {
+        "calibration_samples": attr.int(default = 200),
+        "dataset": attr.label(allow_single_file = True, mandatory = True, doc = "The dataset the model was trained on (its train split calibrates)."),
+        "input_type": attr.string(default = "int8", values = ["int8", "uint8"]),
+        "model": attr.label(allow_files = True, mandatory = True, doc = "A keras_model target (its .keras file)."),
+        "_ops": attr.label(default = "//third_party/tflm:ops", allow_single_file = True),
+        "_quantize": attr.label(default = "//quantization:quantize", executable = True, cfg = "exec"),
+    },
+    doc = "NAME/model.tflite, NAME/calibration.json and NAME/report.json; fails when TFLM could not run the model.",
+)
