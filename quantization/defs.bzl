@@ -1,6 +1,15 @@
 """int8_tflite: converts a keras_model to the firmware's int8 .tflite as a build action."""
 
-_OUTPUTS = ["model.tflite", "calibration.json", "report.json"]
+_OUTPUTS = [
+    "model.tflite",
+    "calibration.json",
+    "report.json",
+    "evaluation_int8.json",
+    "evaluation_int8.md",
+    "confusion_fp32.png",
+    "confusion_tflite_int8.png",
+    "confusion_tflm_int8.png",
+]
 
 def _int8_tflite_impl(ctx):
     keras_files = [f for f in ctx.files.model if f.extension == "keras"]
@@ -16,6 +25,8 @@ def _int8_tflite_impl(ctx):
             "--ops=" + ctx.file._ops.path,
             "--input_type=" + ctx.attr.input_type,
             "--calibration_samples={}".format(ctx.attr.calibration_samples),
+            "--tolerance_pp=" + ctx.attr.tolerance_pp,
+            "--max_disagreement=" + ctx.attr.max_disagreement,
         ],
         inputs = [keras_files[0], ctx.file.dataset, ctx.file._ops],
         outputs = outputs,
@@ -30,9 +41,12 @@ int8_tflite = rule(
         "calibration_samples": attr.int(default = 200),
         "dataset": attr.label(allow_single_file = True, mandatory = True, doc = "The dataset the model was trained on (its train split calibrates)."),
         "input_type": attr.string(default = "int8", values = ["int8", "uint8"]),
+        "max_disagreement": attr.string(default = "0.0", doc = "Largest share of TFLite/TFLM prediction disagreement."),
         "model": attr.label(allow_files = True, mandatory = True, doc = "A keras_model target (its .keras file)."),
+        "tolerance_pp": attr.string(default = "1.0", doc = "Largest INT8 accuracy loss against FP32, in points."),
         "_ops": attr.label(default = "//third_party/tflm:ops", allow_single_file = True),
         "_quantize": attr.label(default = "//quantization:quantize", executable = True, cfg = "exec"),
     },
-    doc = "NAME/model.tflite, NAME/calibration.json and NAME/report.json; fails when TFLM could not run the model.",
+    doc = "NAME/model.tflite, calibration, report and the INT8 evaluation; fails when TFLM could not run the " +
+          "model or the quality gate trips.",
 )

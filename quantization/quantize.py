@@ -4,8 +4,10 @@
         [--input_type=int8|uint8] [--calibration_samples=200] [--seed=1234]
 
 Writes to OUT: model.tflite, calibration.json (the training images used, by file and
-index) and report.json (size against float, operators, per-tensor quantization, MACs).
-Fails, naming the operator and layer, when TFLM (2020) could not run the result.
+index), report.json (size against float, operators, per-tensor quantization, MACs), and
+the INT8 evaluation on the test split (evaluation_int8.json/.md, confusion_*.png). Fails,
+naming the operator and layer, when TFLM (2020) could not run the result, and when the
+gate trips (--tolerance_pp, --max_disagreement).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from absl import app, flags
 
-from quantization import audit, convert, report
+from quantization import audit, convert, evaluate_int8, report
 from training import data
 
 MODEL = flags.DEFINE_string("model", None, "The trained .keras model.")
@@ -27,6 +29,8 @@ OPS = flags.DEFINE_string("ops", "third_party/tflm/ops.txt", "The TFLM library's
 INPUT_TYPE = flags.DEFINE_enum("input_type", "int8", list(convert.INPUT_TYPES), "Type of the pixels fed in.")
 SAMPLES = flags.DEFINE_integer("calibration_samples", 200, "Training images for calibration.")
 SEED = flags.DEFINE_integer("seed", 1234, "Seed of the calibration sample.")
+TOLERANCE = flags.DEFINE_float("tolerance_pp", 1.0, "Largest INT8 accuracy loss against FP32, in points.")
+DISAGREEMENT = flags.DEFINE_float("max_disagreement", 0.0, "Largest share of TFLite/TFLM prediction disagreement.")
 
 
 def cli_path(value: str) -> Path:
@@ -34,7 +38,17 @@ def cli_path(value: str) -> Path:
     return Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / value
 
 
-def quantize(model_path: Path, data_dir: Path, out: Path, ops: Path, input_type: str, samples: int, seed: int) -> dict:
+def quantize(
+    model_path: Path,
+    data_dir: Path,
+    out: Path,
+    ops: Path,
+    input_type: str,
+    samples: int,
+    seed: int,
+    gate: evaluate_int8.Gate | None = None,
+) -> dict:
+    """Converts, audits and reports; with a gate, also evaluates against FP32 and applies it."""
     model = convert.load_model(model_path)
     height, width = model.input_shape[1:3]
     train = data.load_split(data_dir, "train", width, height)
@@ -52,6 +66,12 @@ def quantize(model_path: Path, data_dir: Path, out: Path, ops: Path, input_type:
     (out / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n")
     described = report.describe(tflite, float_tflite, histogram)
     (out / "report.json").write_text(json.dumps(described, indent=2, sort_keys=True) + "\n")
+    if gate is not None:
+        test = data.load_split(data_dir, "test", width, height)
+        fp32 = model.predict(test.images.astype("float32"), verbose=0)
+        reference = evaluate_int8.run_tflite_reference(tflite, test.images)
+        tflm = evaluate_int8.run_tflm(tflite, test.images)
+        described["evaluation"] = evaluate_int8.compare(fp32, reference, tflm, test, out, gate)
     return described
 
 
@@ -68,8 +88,9 @@ def main(argv: list[str]) -> None:
             INPUT_TYPE.value,
             SAMPLES.value,
             SEED.value,
+            evaluate_int8.Gate(TOLERANCE.value, DISAGREEMENT.value),
         )
-    except (convert.ConversionError, audit.AuditError, data.DatasetError) as error:
+    except (convert.ConversionError, audit.AuditError, data.DatasetError, evaluate_int8.GateError) as error:
         print(f"quantize: error: {error}", file=sys.stderr)
         sys.exit(1)
     print(

@@ -12,10 +12,12 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from quantization import audit, convert
+from quantization import audit, convert, evaluate_int8
 from quantization.quantize import quantize
 from training import config as config_module
 from training import model as model_module
+from training import testing
+from training.trainer import train
 
 OPS = Path("third_party/tflm/ops.txt")
 WIDTH, HEIGHT = 40, 32
@@ -102,6 +104,44 @@ def test_bad_inputs_are_clear_failures(tmp_path: Path) -> None:
         convert.calibration_indices(10, 0, 1)
     with pytest.raises(convert.ConversionError, match="representative dataset is empty"):
         convert.convert(_small(), np.zeros((0, HEIGHT, WIDTH, 1)))
+
+
+@pytest.fixture(scope="module")
+def trained_tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(a tiny model that learned its separable fixture, that fixture)."""
+    root = tmp_path_factory.mktemp("tiny")
+    dataset = testing.make_dataset(root / "data", {"train": 64, "val": 12, "test": 16})
+    train(config_module.load(None, testing.TINY), dataset, root / "run")
+    return root / "run" / "model.keras", dataset
+
+
+def test_the_int8_evaluation_reports_and_passes_a_generous_gate(
+    trained_tiny: tuple[Path, Path], tmp_path: Path
+) -> None:
+    model, dataset = trained_tiny
+    gate = evaluate_int8.Gate(tolerance_pp=15.0, max_disagreement=0.1)
+    described = quantize(model, dataset, tmp_path, OPS, "int8", 32, 1, gate)
+    evaluation = json.loads((tmp_path / "evaluation_int8.json").read_text())
+    assert evaluation == json.loads(json.dumps(described["evaluation"]))
+    assert set(evaluation["accuracy"]) == {"fp32", "tflite_int8", "tflm_int8"}
+    assert evaluation["accuracy"]["fp32"] >= 0.9 and evaluation["images"] == 32
+    markdown = (tmp_path / "evaluation_int8.md").read_text()
+    assert markdown.count("data:image/png;base64,") == 3 and "Accuracy delta" in markdown
+
+
+def test_the_gate_trips_when_calibration_ruins_int8_accuracy(trained_tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    model, dataset = trained_tiny
+    network = convert.load_model(model)
+    train_split = testing.data.load_split(dataset, "train", testing.WIDTH, testing.HEIGHT)
+    # Calibrating on black images only: the bright half of the inputs saturates.
+    tflite = convert.convert(network, np.zeros((8, testing.HEIGHT, testing.WIDTH, 1)))
+    test = testing.data.load_split(dataset, "test", testing.WIDTH, testing.HEIGHT)
+    fp32 = network.predict(test.images.astype("float32"), verbose=0)
+    reference = evaluate_int8.run_tflite_reference(tflite, test.images)
+    tflm = evaluate_int8.run_tflm(tflite, test.images)
+    assert len(train_split.labels) == 128
+    with pytest.raises(evaluate_int8.GateError, match="below FP32"):
+        evaluate_int8.compare(fp32, reference, tflm, test, tmp_path, evaluate_int8.Gate())
 
 
 if __name__ == "__main__":

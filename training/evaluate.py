@@ -42,7 +42,7 @@ def report(probabilities: np.ndarray, split: Split) -> dict[str, object]:
     }
 
 
-def plot_confusion(result: dict[str, object], path: Path) -> None:
+def plot_confusion(result: dict[str, object], path: Path, title: str = "FP32") -> None:
     counts = np.array(result["confusion_matrix"]["counts"])  # type: ignore[index]
     figure, axes = plt.subplots(figsize=(4, 3.6), dpi=100)
     axes.imshow(counts, cmap="Blues")
@@ -53,7 +53,7 @@ def plot_confusion(result: dict[str, object], path: Path) -> None:
     axes.set_yticks(range(len(CLASSES)), CLASSES)
     axes.set_xlabel("predicted")
     axes.set_ylabel("true")
-    axes.set_title(f"FP32 test accuracy {result['accuracy']:.3f}")
+    axes.set_title(f"{title} test accuracy {result['accuracy']:.3f}")
     figure.tight_layout()
     figure.savefig(path, metadata={"Software": None})
     plt.close(figure)
