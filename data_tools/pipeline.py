@@ -51,6 +51,7 @@ class _Prepared:
     name: str  # how the manifest names the source
     file_sha256: str
     png: bytes
+    difference_hash: int  # of the prepared pixels (near-duplicate check)
 
     @property
     def label(self) -> str:
@@ -102,7 +103,7 @@ def _decode_all(
             rejected.append(RejectedFile(name, str(rejection)))
             continue
         file_sha256 = hashlib.sha256(candidate.path.read_bytes()).hexdigest()
-        prepared.append(_Prepared(candidate, name, file_sha256, _png(pixels)))
+        prepared.append(_Prepared(candidate, name, file_sha256, _png(pixels), duplicates.difference_hash(pixels)))
     return prepared, rejected
 
 
@@ -120,7 +121,7 @@ def _collapse_duplicates(
             unique.append(index)
         else:
             root_of[index] = original
-    hashes = [duplicates.difference_hash(Image.open(io.BytesIO(prepared[index].png))) for index in unique]
+    hashes = [prepared[index].difference_hash for index in unique]
     for position, root in enumerate(duplicates.near_duplicate_groups(hashes, distance)):
         root_of[unique[position]] = unique[root]
     for index in range(len(prepared)):  # exact copies follow their original's group

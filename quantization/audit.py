@@ -66,8 +66,9 @@ def audit(tflite: bytes, library_ops: dict[str, tuple[int, int]], input_type: st
     if len(model.subgraphs) != 1:
         raise AuditError(f"the model has {len(model.subgraphs)} subgraphs; TFLM runs exactly one")
     graph = model.subgraphs[0]
+    found = operators(model)
     problems = []
-    for op in operators(model):
+    for op in found:
         where = f"operator {op.index} {op.name} (layer {op.layer})"
         if op.name not in library_ops:
             remedy = REMEDIES.get(op.name, "replace the layer with one built from supported operators (ops.txt)")
@@ -83,7 +84,7 @@ def audit(tflite: bytes, library_ops: dict[str, tuple[int, int]], input_type: st
         if kind not in ("INT8", "INT32") and not uint8_input:
             name = tensor.name.decode(errors="replace")
             problems.append(f"tensor {index} ({name}) is {kind}: the model is not fully int8; remove float-only layers")
-    for op in operators(model):
+    for op in found:
         if op.name == "FULLY_CONNECTED":
             weights = graph.tensors[graph.operators[op.index].inputs[1]]
             if (
@@ -97,4 +98,4 @@ def audit(tflite: bytes, library_ops: dict[str, tuple[int, int]], input_type: st
                 )
     if problems:
         raise AuditError("the model cannot run on the firmware's TFLM:\n  " + "\n  ".join(problems))
-    return Counter(op.name for op in operators(model))
+    return Counter(op.name for op in found)

@@ -76,6 +76,11 @@ bool CheckIndices(const flatbuffers::Vector<int32_t>* indices, uint32_t tensor_c
   return true;
 }
 
+bool HasData(const Tensor& tensor, const Model& model) {
+  const Buffer* buffer = model.buffers()->Get(tensor.buffer());
+  return buffer != nullptr && buffer->data() != nullptr && buffer->data()->size() > 0;
+}
+
 bool CheckTensor(const Tensor& tensor, uint32_t index, const Model& model, Message& message) {
   const uint32_t buffer_count = model.buffers()->size();
   if (tensor.buffer() >= buffer_count) {
@@ -108,11 +113,10 @@ bool CheckTensor(const Tensor& tensor, uint32_t index, const Model& model, Messa
       }
     }
   }
-  const Buffer* buffer = model.buffers()->Get(tensor.buffer());
-  const bool has_data = buffer != nullptr && buffer->data() != nullptr && buffer->data()->size() > 0;
-  if (has_data && buffer->data()->size() != bytes) {
+  if (HasData(tensor, model) && model.buffers()->Get(tensor.buffer())->data()->size() != bytes) {
     message.Append("tensor %u holds %u bytes of data, but its shape and type need %u", static_cast<unsigned>(index),
-                   static_cast<unsigned>(buffer->data()->size()), static_cast<unsigned>(bytes));
+                   static_cast<unsigned>(model.buffers()->Get(tensor.buffer())->data()->size()),
+                   static_cast<unsigned>(bytes));
     return false;
   }
   const tflite::QuantizationParameters* quantization = tensor.quantization();
@@ -156,11 +160,6 @@ bool CheckTensor(const Tensor& tensor, uint32_t index, const Model& model, Messa
     }
   }
   return true;
-}
-
-bool HasData(const Tensor& tensor, const Model& model) {
-  const Buffer* buffer = model.buffers()->Get(tensor.buffer());
-  return buffer != nullptr && buffer->data() != nullptr && buffer->data()->size() > 0;
 }
 
 // Operators run in order: each must read only constants, variables, model inputs and
