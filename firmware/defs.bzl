@@ -16,6 +16,7 @@ _LINK_DATA = [
 _BOARD_ENV = select({
     "//toolchains/boards:is_qemu_mps2_an386": {"TINYML_BOARD": "qemu_mps2_an386"},
     "//toolchains/boards:is_stm32h743": {"TINYML_BOARD": "stm32h743"},
+    "//toolchains/boards:is_nano33_ble": {"TINYML_BOARD": "nano33_ble"},
     # Host builds skip these binaries (target_compatible_with) but still resolve this select.
     "//conditions:default": {},
 })

@@ -19,7 +19,7 @@ def test_the_rule_writes_a_loadable_model_and_the_baseline_report() -> None:
     assert set(evaluation["classes"]) == {"no_person", "person"}
     assert sum(map(sum, evaluation["confusion_matrix"]["counts"])) == evaluation["images"]
     config = json.loads((OUT / "config.json").read_text())
-    assert config["phase1_epochs"] == 1 and config["image_width"] == 160
+    assert config["phase1_epochs"] == 10 and config["image_width"] == 160
     for name in ("history.png", "confusion_matrix.png", "worst_examples.png"):
         assert (OUT / name).read_bytes().startswith(b"\x89PNG")
 

@@ -94,3 +94,24 @@ mcu_image = rule(
         ),
     },
 )
+
+def _board_files_impl(ctx):
+    files = depset(transitive = [src[DefaultInfo].files for src in ctx.attr.srcs])
+    runfiles = ctx.runfiles(transitive_files = files)
+    for src in ctx.attr.srcs:
+        runfiles = runfiles.merge(src[DefaultInfo].default_runfiles)
+    return [DefaultInfo(files = files, runfiles = runfiles)]
+
+board_files = rule(
+    implementation = _board_files_impl,
+    doc = "`srcs` built in the configuration of `platform`: exactly the artifacts an mcu_image " +
+          "for that board embeds (its model, say), for tests and benchmarks to compare " +
+          "against, without building the chain a second time.",
+    attrs = {
+        "platform": attr.label(mandatory = True, doc = "A board platform from //toolchains/platforms."),
+        "srcs": attr.label_list(allow_files = True, cfg = _board_transition),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)

@@ -39,9 +39,12 @@ def _number(text: str) -> int:
 def parse(path: Path) -> MemoryMap:
     text = re.sub(r"/\*.*?\*/", "", path.read_text(), flags=re.DOTALL)
     regions = {m["name"]: Region(m["name"], _number(m["origin"]), _number(m["length"])) for m in _REGION.finditer(text)}
-    for required in ("FLASH", "RAM"):
+    for required in ("FLASH", "RAM", "ARENA"):
         if required not in regions:
-            raise ValueError(f"{path}: no {required} region in MEMORY; every board needs FLASH and RAM")
+            raise ValueError(
+                f"{path}: no {required} region in MEMORY; every board needs FLASH, RAM (stack, .data, .bss) "
+                "and ARENA (the tensor arena: its largest contiguous RAM)"
+            )
     stack = _STACK.search(text)
     if not stack:
         raise ValueError(f"{path}: no `_stack_size = ...;` line; every board reserves its stack")

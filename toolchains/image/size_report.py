@@ -18,10 +18,11 @@ OUT = flags.DEFINE_string("out", None, "Where to write the JSON report.", requir
 
 def measure(elf: Path, memory_x: Path) -> dict:
     board = memory_map.parse(memory_x)
-    flash, ram = board.regions["FLASH"], board.regions["RAM"]
+    flash, ram, arena = board.regions["FLASH"], board.regions["RAM"], board.regions["ARENA"]
     sections = elf_sections.read_sections(elf)
     flash_sections = {s.name: s.size for s in sections if s.occupies_file and flash.contains(s.load_address)}
     ram_sections = {s.name: s.size for s in sections if ram.contains(s.address)}
+    arena_sections = {s.name: s.size for s in sections if arena.contains(s.address)}
     flash_used = sum(flash_sections.values())
     static_ram = sum(ram_sections.values())
     return {
@@ -33,11 +34,12 @@ def measure(elf: Path, memory_x: Path) -> dict:
             "limit": ram.length,
             "sections": ram_sections,
         },
+        "arena": {"used": sum(arena_sections.values()), "limit": arena.length, "sections": arena_sections},
     }
 
 
 def format_report(label: str, board: str, sizes: dict) -> str:
-    flash, ram = sizes["flash"], sizes["ram"]
+    flash, ram, arena = sizes["flash"], sizes["ram"], sizes["arena"]
     return "\n".join(
         [
             f"{label} for {board}:",
@@ -46,6 +48,7 @@ def format_report(label: str, board: str, sizes: dict) -> str:
                 f"  RAM   {ram['used']:>10,} B of {ram['limit']:>10,} B ({100 * ram['used'] / ram['limit']:.2f}%)"
                 f" = {ram['static']:,} static + {ram['stack']:,} stack"
             ),
+            f"  ARENA {arena['used']:>10,} B of {arena['limit']:>10,} B ({100 * arena['used'] / arena['limit']:.2f}%)",
         ]
     )
 

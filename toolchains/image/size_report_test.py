@@ -6,7 +6,7 @@ import pytest
 
 from toolchains.image import memory_map, size_report
 
-IMAGE = Path("firmware/image.elf")
+IMAGE = Path("firmware/selftest_image.elf")
 
 
 def test_memory_maps_of_both_boards() -> None:
@@ -15,7 +15,8 @@ def test_memory_maps_of_both_boards() -> None:
     assert qemu.regions["RAM"].origin == 0x2000_0000
     stm32 = memory_map.parse(Path("toolchains/boards/stm32h743/memory.x"))
     assert stm32.regions["FLASH"].origin == 0x0800_0000 and stm32.regions["FLASH"].length == 2 * 1024 * 1024
-    assert stm32.regions["RAM"].origin == 0x2400_0000 and stm32.regions["RAM"].length == 512 * 1024
+    assert stm32.regions["RAM"].origin == 0x2000_0000 and stm32.regions["RAM"].length == 128 * 1024
+    assert stm32.regions["ARENA"].origin == 0x2400_0000 and stm32.regions["ARENA"].length == 512 * 1024
 
 
 def test_measures_the_firmware_image() -> None:
@@ -29,7 +30,7 @@ def test_measures_the_firmware_image() -> None:
     assert ".bss" in ram["sections"] or ".data" in ram["sections"]
 
 
-@pytest.mark.parametrize("image", ["firmware/image.elf", "firmware/image_stm32h743.elf"])
+@pytest.mark.parametrize("image", ["firmware/selftest_image.elf", "firmware/selftest_image_stm32h743.elf"])
 def test_images_are_hard_float_arm_executables(image: str) -> None:
     header = Path(image).read_bytes()[:52]
     assert header[:4] == b"\x7fELF" and header[4] == 1, "expected a 32-bit ELF"
@@ -41,9 +42,12 @@ def test_images_are_hard_float_arm_executables(image: str) -> None:
 
 
 def test_stm32h743_image_is_linked_for_its_own_memory_map() -> None:
-    sizes = size_report.measure(Path("firmware/image_stm32h743.elf"), Path("toolchains/boards/stm32h743/memory.x"))
+    sizes = size_report.measure(
+        Path("firmware/selftest_image_stm32h743.elf"), Path("toolchains/boards/stm32h743/memory.x")
+    )
     assert sizes["flash"]["sections"][".vector_table"] == 64
-    assert sizes["ram"]["limit"] == 512 * 1024 and sizes["ram"]["stack"] == 32 * 1024
+    assert sizes["ram"]["limit"] == 128 * 1024 and sizes["ram"]["stack"] == 32 * 1024
+    assert sizes["arena"]["limit"] == 512 * 1024
 
 
 def test_a_memory_map_without_ram_is_rejected(tmp_path: Path) -> None:

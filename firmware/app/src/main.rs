@@ -1,116 +1,117 @@
-//! Firmware skeleton: proves that the runtime brought the core up correctly (.data,
-//! .bss, static constructors, FPU), echoes its command line, and exits through
-//! semihosting with a status the host sees. The person detector builds on this.
+//! The person-detection firmware: initialise once, then for every frame: read it, run the
+//! embedded model, report. A bad frame or a failed inference is reported and the loop
+//! goes on; only a model that cannot run at all stops the device.
+//!
+//! On QEMU (feature `host_frames`) frames are host files named on the command line
+//! (`-append "a.gray b.gray --frame_list=list.txt --scores=out.bin"`), and the program
+//! exits when they run out: 0 if every frame was detected, 1 otherwise. On a real board
+//! frames come from the camera (camera.rs) and the loop never ends.
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, Ordering};
-use semihosting::params::{Error, OpenMode};
-use semihosting::{cmdline, heprintln, hprintln, File};
+#[cfg(not(feature = "host_frames"))]
+mod camera;
+mod console;
+mod detector;
+mod frames;
+#[cfg(feature = "host_frames")]
+mod host_frames;
+
+use semihosting::{heprintln, hprintln};
+
+use console::{ConsoleSink, ResultSink};
+use detector::Detector;
+use frames::FrameSource;
 
 mcu_rt::entry!(main);
 
-/// Printed only when every start-up check passed; the QEMU tests look for it.
-const PASS_MARKER: &str = "TINYML-SELFTEST: PASS";
+tflm::arena_buffer!(ARENA, model::ARENA_BYTES);
+
 const BOARD: &str = env!("TINYML_BOARD");
 
-static DATA_WORD: AtomicU32 = AtomicU32::new(0x600D_DA7A);
-static BSS_WORD: AtomicU32 = AtomicU32::new(0);
-static CONSTRUCTORS_RAN: AtomicU32 = AtomicU32::new(0);
-
-extern "C" fn mark_constructors_ran() {
-    CONSTRUCTORS_RAN.fetch_add(1, Ordering::Relaxed);
+/// Frames read and how they ended.
+#[derive(Default)]
+struct Tally {
+    frames: usize,
+    detected: usize,
+    failed: usize,
 }
 
-/// An entry in .init_array, exactly like a C++ global constructor.
-#[used]
-#[link_section = ".init_array"]
-static CONSTRUCTOR: extern "C" fn() = mark_constructors_ran;
+fn run(source: &mut dyn FrameSource, sink: &mut dyn ResultSink, detector: &mut Detector) -> Tally {
+    let mut tally = Tally::default();
+    loop {
+        let index = tally.frames;
+        let read = match detector.frame_mut() {
+            Ok(frame) => source.next_frame(frame),
+            // Only a model without an input gets here, and Detector::new refuses those.
+            Err(error) => {
+                sink.error(index, "input tensor", &error);
+                return tally;
+            }
+        };
+        let outcome = match read {
+            None => return tally,
+            Some(Ok(())) => detector.detect(),
+            Some(Err(error)) => {
+                tally.frames += 1;
+                tally.failed += 1;
+                sink.error(index, source.frame_name(), &error);
+                continue;
+            }
+        };
+        tally.frames += 1;
+        match outcome {
+            Ok(detection) => {
+                tally.detected += 1;
+                sink.detection(index, source.frame_name(), &detection);
+            }
+            Err(error) => {
+                tally.failed += 1;
+                sink.error(index, source.frame_name(), &error);
+            }
+        }
+    }
+}
 
-fn check(name: &str, ok: bool) -> bool {
-    hprintln!("  {:<28} {}", name, if ok { "ok" } else { "FAILED" });
-    ok
+fn fatal(what: &dyn core::fmt::Display) -> ! {
+    heprintln!("person detector: {}", what);
+    semihosting::exit(2)
 }
 
 fn main() -> ! {
-    hprintln!("tinyml firmware on {}", BOARD);
-    let mut all_ok = true;
-    all_ok &= check(
-        ".data copied from flash",
-        DATA_WORD.load(Ordering::Relaxed) == 0x600D_DA7A,
-    );
-    all_ok &= check(".bss zeroed", BSS_WORD.load(Ordering::Relaxed) == 0);
-    all_ok &= check(
-        ".init_array ran once",
-        CONSTRUCTORS_RAN.load(Ordering::Relaxed) == 1,
-    );
-    // Hard-float arithmetic faults (UsageFault) unless the reset handler enabled the FPU.
-    let x = core::hint::black_box(1.5f32);
-    all_ok &= check("FPU enabled", x * x + 0.25 == 2.5);
-
-    let mut buffer = [0u8; 1024];
-    let line = match semihosting::command_line(&mut buffer) {
-        Ok(line) => line,
-        Err(error) => {
-            heprintln!("command line unavailable: {}", error);
-            ""
-        }
-    };
-    hprintln!("command line: {:?}", line);
-    if let Some(path) = cmdline::flag(line, "read_file") {
-        all_ok &= check("host file read", read_host_file(path).is_ok());
-    }
-    if let Some(path) = cmdline::flag(line, "write_file") {
-        all_ok &= check(
-            "host file write + read back",
-            round_trip_host_file(path).is_ok(),
-        );
-    }
-
-    if cfg!(feature = "deliberate_failure") {
-        heprintln!("deliberate failure: this image exists to prove the QEMU runner reports errors");
-        semihosting::exit(1);
-    }
-    if !all_ok {
-        heprintln!("TINYML-SELFTEST: FAIL");
-        semihosting::exit(1);
-    }
-    hprintln!("{}", PASS_MARKER);
-    semihosting::exit(0)
-}
-
-/// Reads a host file over semihosting and prints its length and text.
-fn read_host_file(path: &str) -> Result<(), Error> {
-    let mut file = File::open(path, OpenMode::ReadBinary)?;
-    let length = file.len()?;
-    let mut contents = [0u8; 128];
-    let read = file.read_to_fill(&mut contents)?;
-    let text = core::str::from_utf8(&contents[..read]).unwrap_or("<binary>");
     hprintln!(
-        "read {} of {} bytes from {}: {:?}",
-        read,
-        length,
-        path,
-        text
+        "person detector on {}: model {} ({} B, {} MACs), arena {} B, input {}x{}",
+        BOARD,
+        model::MODEL_SHA256,
+        model::MODEL_BYTES,
+        model::MACS,
+        model::ARENA_BYTES,
+        model::input::WIDTH,
+        model::input::HEIGHT
     );
-    if read == length.min(contents.len()) {
-        Ok(())
-    } else {
-        Err(Error::Host(-1))
-    }
-}
+    tflm::set_debug_log(|message| heprintln!("TFLM: {}", message));
+    let arena = ARENA
+        .take()
+        .unwrap_or_else(|| fatal(&"the arena was taken twice"));
+    let mut detector = Detector::new(arena).unwrap_or_else(|error| fatal(&error));
 
-/// Writes a pattern to a host file, reads it back and compares.
-fn round_trip_host_file(path: &str) -> Result<(), Error> {
-    let pattern: [u8; 64] = core::array::from_fn(|i| (i * 7) as u8);
-    File::open(path, OpenMode::WriteBinary)?.write_all(&pattern)?;
-    let mut back = [0u8; 64];
-    let mut file = File::open(path, OpenMode::ReadBinary)?;
-    let read = file.read_to_fill(&mut back)?;
-    hprintln!("wrote and read back {} bytes at {}", read, path);
-    if file.len()? == pattern.len() && back == pattern {
-        Ok(())
-    } else {
-        Err(Error::Host(-1))
-    }
+    let mut command_line = [0u8; 4096];
+    let line = semihosting::command_line(&mut command_line).unwrap_or("");
+    let mut sink = ConsoleSink::new(semihosting::cmdline::flag(line, "scores"))
+        .unwrap_or_else(|()| fatal(&"cannot create the --scores file"));
+
+    #[cfg(feature = "host_frames")]
+    let mut source = host_frames::HostFrames::new(line)
+        .unwrap_or_else(|path| fatal(&format_args!("cannot open --frame_list={}", path)));
+    #[cfg(not(feature = "host_frames"))]
+    let mut source = camera::CameraFrames::new(camera::NoCamera);
+
+    let tally = run(&mut source, &mut sink, &mut detector);
+    hprintln!(
+        "frames {} detected {} failed {}",
+        tally.frames,
+        tally.detected,
+        tally.failed
+    );
+    semihosting::exit(if tally.failed == 0 { 0 } else { 1 })
 }

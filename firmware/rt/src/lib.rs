@@ -8,6 +8,8 @@
 #[cfg(target_arch = "arm")]
 core::arch::global_asm!(include_str!("reset.s"));
 
+pub mod profile;
+
 /// Declares the application's entry point: a function that never returns.
 ///
 /// ```ignore

@@ -40,8 +40,15 @@ Reset:
     bhs 2f
     str r2, [r0], #4
     b 1b
+    /* .arena = 0 (it is .bss in another RAM bank) */
+2:  ldr r0, =__sarena
+    ldr r1, =__earena
+7:  cmp r0, r1
+    bhs 8f
+    str r2, [r0], #4
+    b 7b
     /* .data = its load image in flash */
-2:  ldr r0, =__sdata
+8:  ldr r0, =__sdata
     ldr r1, =__edata
     ldr r2, =__sidata
 3:  cmp r0, r1

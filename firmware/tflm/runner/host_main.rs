@@ -2,6 +2,7 @@
 //! Rust wrapper on every input record; `--expect_refusal` instead requires the model to be
 //! refused with a message (`--misalign` loads it off TFLM's alignment first).
 //! `--arena_bytes=N` limits the arena. The same core as the device runner (batch.rs).
+//! `--describe=OUT.json` measures what firmware built for the model needs (see describe.rs).
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -9,6 +10,8 @@ use std::process::ExitCode;
 
 use tflm::AlignedBuffer;
 use tflm_batch::{Error, Sink, Source};
+
+mod describe;
 
 const MODEL_CAPACITY: usize = 8 << 20;
 const ARENA_BYTES: usize = 8 << 20;
@@ -60,7 +63,9 @@ fn main() -> ExitCode {
 
 fn run() -> ExitCode {
     let Some(model_path) = flag("model") else {
-        eprintln!("usage: host_runner --model=M (--inputs=I --outputs=O | --expect_refusal)");
+        eprintln!(
+            "usage: host_runner --model=M (--inputs=I --outputs=O | --expect_refusal | --describe=OUT)"
+        );
         return ExitCode::from(2);
     };
     let bytes = match std::fs::read(&model_path) {
@@ -86,6 +91,21 @@ fn run() -> ExitCode {
         .unwrap_or(ARENA_BYTES);
     let arena = &mut arena.0[..arena_bytes.min(ARENA_BYTES)];
 
+    if let Some(out) = flag("describe") {
+        return match describe::describe(model, arena) {
+            Ok(json) => match std::fs::write(&out, json) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("{out}: {error}");
+                    ExitCode::from(2)
+                }
+            },
+            Err(error) => {
+                eprintln!("{model_path}: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if std::env::args().any(|arg| arg == "--expect_refusal") {
         return match tflm_batch::refusal(model, arena) {
             Some(error) => {

@@ -411,6 +411,23 @@ impl<const N: usize> StaticBuffer<N> {
     }
 }
 
+/// Declares `static NAME: StaticBuffer<BYTES>` in the `.arena` section: the board's largest
+/// contiguous RAM (see //firmware/rt:link.x), where tensor arenas and frames belong.
+///
+/// ```ignore
+/// tflm::arena_buffer!(ARENA, model::ARENA_BYTES);
+/// let arena = ARENA.take().unwrap();
+/// ```
+#[macro_export]
+macro_rules! arena_buffer {
+    ($name:ident, $bytes:expr) => {
+        // SAFETY: the runtime zeroes .arena at reset like .bss, and a new StaticBuffer is
+        // all zeros, so the static starts with exactly its declared value there.
+        #[unsafe(link_section = ".arena")]
+        static $name: $crate::StaticBuffer<{ $bytes }> = $crate::StaticBuffer::new();
+    };
+}
+
 impl<const N: usize> Default for StaticBuffer<N> {
     fn default() -> Self {
         Self::new()

@@ -198,6 +198,11 @@ impl<'t> TensorMut<'t> {
         self.data
     }
 
+    /// The data bytes for as long as the interpreter stays borrowed.
+    pub fn into_bytes_mut(self) -> &'t mut [u8] {
+        self.data
+    }
+
     /// The elements, writable, if they are of type `T`.
     pub fn as_mut_slice<T: Element>(&mut self) -> Result<&mut [T], Error> {
         if self.description.element_type != T::TYPE {

@@ -1,0 +1,103 @@
+"""The generator behind tflite_rust_module: the module it writes, and the builds it stops."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from codegen import board_limits, rust_module
+
+SMOKE = Path("codegen/smoke_model_module_src")
+HOST_RUNNER = Path("firmware/tflm/host_runner")
+GENERATOR = Path("codegen/tflite_to_rust")
+# MobileNetV2 alpha 0.35 at 160x120, converted with the quantizer's workarounds.
+MOBILENET = Path("firmware/tflm/equivalence/mobilenet_v2_workarounds.tflite")
+BOARDS = Path("toolchains/boards")
+
+
+def describe(model: Path, tmp_path: Path) -> Path:
+    out = tmp_path / f"{model.stem}.json"
+    subprocess.run([str(HOST_RUNNER), f"--model={model}", f"--describe={out}"], check=True)
+    return out
+
+
+def generate(model: Path, description: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """The generator exactly as the rule runs it."""
+    return subprocess.run(
+        [
+            str(GENERATOR),
+            f"--model={model}",
+            f"--description={description}",
+            f"--out_rs={tmp_path / 'lib.rs'}",
+            f"--out_report={tmp_path / 'report.json'}",
+            "--label=//test:model",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_rule_embeds_the_model_with_its_measured_arena() -> None:
+    module = (SMOKE / "lib.rs").read_text()
+    description = json.loads((SMOKE / "description.json").read_text())
+    report = json.loads((SMOKE / "codegen_report.json").read_text())
+    assert 'AlignedBuffer(*include_bytes!("model.tflite"))' in module
+    assert f"pub const ARENA_BYTES: usize = {description['minimum_arena_bytes']};" in module
+    assert report["arena_bytes"] == description["minimum_arena_bytes"]
+    assert report["model_bytes"] == (SMOKE / "model.tflite").stat().st_size
+    assert report["board"] is None, "a host build checks no board"
+    assert f"pub static OPS: [Op; {len(description['operators'])}]" in module
+    assert "ops::CONV_2D" in module and "ops::DEPTHWISE_CONV_2D" in module
+
+
+def test_a_model_whose_arena_exceeds_the_board_fails_with_limit_and_need(tmp_path: Path) -> None:
+    description = describe(MOBILENET, tmp_path)
+    need = json.loads(description.read_text())["minimum_arena_bytes"]
+    result = generate(MOBILENET, description, tmp_path, f"--memory_x={BOARDS / 'nano33_ble/memory.x'}")
+    assert result.returncode != 0
+    assert "//test:model" in result.stderr
+    assert f"needs a {need:,} B tensor arena but board nano33_ble has {224 * 1024:,} B" in result.stderr
+    assert not (tmp_path / "lib.rs").exists(), "nothing is written for a model that does not fit"
+
+
+def test_the_same_model_fits_the_stm32h743(tmp_path: Path) -> None:
+    description = describe(MOBILENET, tmp_path)
+    result = generate(MOBILENET, description, tmp_path, f"--memory_x={BOARDS / 'stm32h743/memory.x'}")
+    assert result.returncode == 0, result.stderr
+    board = json.loads((tmp_path / "report.json").read_text())["board"]
+    assert board["board"] == "stm32h743" and board["arena_need"] <= board["arena_limit"] == 512 * 1024
+
+
+def test_a_model_larger_than_flash_fails(tmp_path: Path) -> None:
+    board = tmp_path / "tiny_board" / "memory.x"
+    board.parent.mkdir()
+    board.write_text(
+        "MEMORY {\n FLASH : ORIGIN = 0, LENGTH = 256K\n RAM : ORIGIN = 0x20000000, LENGTH = 64K\n"
+        " ARENA : ORIGIN = 0x20010000, LENGTH = 16M\n}\n_stack_size = 8K;\n"
+    )
+    size = MOBILENET.stat().st_size
+    with pytest.raises(board_limits.BoardLimitError, match=f"needs {size:,} B of flash but board tiny_board has"):
+        board_limits.check(board, size, 1024)
+
+
+def test_output_classes_must_match_the_model(tmp_path: Path) -> None:
+    result = generate(SMOKE / "model.tflite", SMOKE / "description.json", tmp_path, "--class_names=cat,dog,person")
+    assert result.returncode != 0
+    assert "3 class names were given (cat, dog, person)" in result.stderr
+
+
+def test_pixel_lookup_quantizes_raw_pixels() -> None:
+    assert rust_module.pixel_lookup(1.0, -128, "int8")[:3] == [0x80, 0x81, 0x82]
+    assert rust_module.pixel_lookup(1.0, 0, "uint8") == list(range(256))
+    halved = rust_module.pixel_lookup(2.0, 0, "uint8")
+    assert halved[3] == 2 and halved[255] == 128  # round half to even, as the converter
+    assert rust_module.pixel_lookup(0.5, 0, "uint8")[200] == 255  # clamped
+
+
+if __name__ == "__main__":
+    raise SystemExit(pytest.main([__file__, "-q"]))

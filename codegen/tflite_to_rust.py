@@ -1,0 +1,82 @@
+"""Embeds a .tflite in a Rust module (what the tflite_rust_module rule runs).
+
+    tflite_to_rust --model=M.tflite --description=D.json --out_rs=lib.rs --out_report=R.json
+        [--memory_x=toolchains/boards/BOARD/memory.x] [--class_names=no_person,person]
+
+D.json is `host_runner --describe` of the same model: the measured arena, operators and
+tensors. With --memory_x, a model that cannot fit the board fails here, before any firmware
+is compiled, with the board's limit and the model's need.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from absl import app, flags
+
+from codegen import board_limits, rust_module
+
+MODEL = flags.DEFINE_string("model", None, "The .tflite to embed.", required=True)
+DESCRIPTION = flags.DEFINE_string("description", None, "host_runner --describe JSON of the model.", required=True)
+OUT_RS = flags.DEFINE_string("out_rs", None, "Where to write the Rust module.", required=True)
+OUT_REPORT = flags.DEFINE_string("out_report", None, "Where to write the JSON report.", required=True)
+MEMORY_X = flags.DEFINE_string("memory_x", None, "The board's memory.x; omitted for host builds.")
+CLASS_NAMES = flags.DEFINE_list("class_names", ["no_person", "person"], "Output classes, in score order.")
+LABEL = flags.DEFINE_string("label", "", "The model's Bazel label, for comments and messages.")
+
+
+def embed(
+    model: Path, description_file: Path, memory_x: Path | None, class_names: list[str], label: str
+) -> tuple[str, dict]:
+    """The module's text and a report; raises BoardLimitError or ModelShapeError."""
+    from quantization.report import macs  # TensorFlow's flatbuffer reader: imported only when needed.
+
+    data = model.read_bytes()
+    description = json.loads(description_file.read_text())
+    arena_bytes = rust_module.round_up(description["minimum_arena_bytes"])
+    embedding = rust_module.Embedding(
+        source_label=label or model.name,
+        model_file=model.name,
+        model_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        macs=macs(data),
+        arena_bytes=arena_bytes,
+        description=description,
+        class_names=tuple(class_names),
+    )
+    text = rust_module.render(embedding)
+    report: dict[str, object] = {
+        "model": label,
+        "model_bytes": embedding.model_bytes,
+        "sha256": embedding.sha256,
+        "macs": embedding.macs,
+        "arena_bytes": arena_bytes,
+        "host_minimum_arena_bytes": description["minimum_arena_bytes"],
+        "operators": [op["name"] for op in description["operators"]],
+        "input": description["inputs"][0],
+        "output": description["outputs"][0],
+        "board": None,
+    }
+    if memory_x is not None:
+        # The firmware's frames go straight into the input tensor: the arena is all it places
+        # in the board's ARENA region.
+        report["board"] = board_limits.check(memory_x, len(data), arena_bytes).as_dict()
+    return text, report
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    memory_x = Path(MEMORY_X.value) if MEMORY_X.value else None
+    try:
+        text, report = embed(Path(MODEL.value), Path(DESCRIPTION.value), memory_x, CLASS_NAMES.value, LABEL.value)
+    except (board_limits.BoardLimitError, rust_module.ModelShapeError) as error:
+        sys.exit(f"{LABEL.value or MODEL.value}: {error}")
+    Path(OUT_RS.value).write_text(text)
+    Path(OUT_REPORT.value).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    app.run(main)
