@@ -4,7 +4,8 @@ Builds //firmware:image_tiny_chain (dataset, .keras, .tflite, generated Rust, im
 fresh output base against an empty cache, then in a second fresh output base against the
 filled cache: the second executes no training, quantization or compile action and
 produces the same bytes. Then a build whose cache server is stopped mid-build completes
-locally, and every artifact equals the first build's: two clean builds, the same bytes.
+locally (the actions the cache did not answer run here), with every artifact equal to
+the first build's.
 
 Runs nested Bazel servers on this workspace (tag `local`: no sandbox), each in its own
 output base under the test's temporary directory; expect several minutes.
@@ -101,24 +102,28 @@ def test_server_stopped_mid_build_leaves_a_correct_local_build(
     scratch: Path, cold: tuple[CacheServer, dict[str, str]]
 ) -> None:
     server, cold_artifacts = cold
-    stopped = CacheServer(scratch / "cache_to_stop").start()
+    # A server with everything, stopped once it has served part of the build: the rest of
+    # the actions must run here and give the same bytes.
+    server.stop()
+    stopped = CacheServer(server.directory).start()
+    served_before_stop = 150
 
-    def stop_when_busy() -> None:
-        # Stop once the build has uploaded something: it is past analysis and executing.
+    def stop_mid_build() -> None:
         deadline = time.monotonic() + 1800
-        while stopped.entries() < 20 and time.monotonic() < deadline:
-            time.sleep(0.5)
+        while stopped.hits() < served_before_stop and time.monotonic() < deadline:
+            time.sleep(0.2)
         stopped.stop()
 
-    stopper = threading.Thread(target=stop_when_busy)
+    stopper = threading.Thread(target=stop_mid_build)
     stopper.start()
     done = build(scratch / "interrupted", stopped.url, scratch / "interrupted.json")
     stopper.join()
     assert stopped.process is None, "the server was stopped during the build"
+    ran = execution_log.executed(scratch / "interrupted.json")
+    assert execution_log.cache_hits(scratch / "interrupted.json") > 0 and sum(ran.values()) > 0, dict(ran)
     assert "remote cache" in done.stderr.lower() or "connection refused" in done.stderr.lower(), done.stderr[-2000:]
     differs = first_difference(cold_artifacts, artifacts(scratch / "interrupted"))
-    assert differs is None, f"two clean builds differ; first differing artifact: {differs}"
-    server.stop()
+    assert differs is None, f"the interrupted build differs from the cold one; first differing artifact: {differs}"
 
 
 def test_a_model_too_large_for_the_board_fails_the_build(

@@ -28,7 +28,7 @@ pid {root}/nginx.pid;
 error_log {root}/error.log warn;
 events {{ worker_connections 256; }}
 http {{
-    access_log off;
+    access_log {root}/access.log;
     client_body_temp_path {root}/tmp;
     proxy_temp_path {root}/tmp;
     fastcgi_temp_path {root}/tmp;
@@ -77,6 +77,8 @@ class CacheServer:
     def start(self) -> CacheServer:
         for folder in (self.store, self.directory / "tmp"):
             folder.mkdir(parents=True, exist_ok=True)
+        # hits() counts this run's reads only.
+        (self.directory / "access.log").unlink(missing_ok=True)
         config = self.directory / "nginx.conf"
         config.write_text(_CONFIG.format(root=self.directory, store=self.store, port=self.port))
         self.process = subprocess.Popen(
@@ -109,6 +111,13 @@ class CacheServer:
         """Blobs stored (action results and content)."""
         return sum(len(files) for _, _, files in os.walk(self.store))
 
+    def hits(self) -> int:
+        """Successful reads so far (each a cached action result or output served)."""
+        log = self.directory / "access.log"
+        if not log.exists():
+            return 0
+        return sum(1 for line in log.read_text(errors="replace").splitlines() if '"GET ' in line and '" 200 ' in line)
+
     def __enter__(self) -> CacheServer:
         return self.start()
 
@@ -122,8 +131,13 @@ DIR = flags.DEFINE_string("dir", None, "Directory for the cache's blobs and ngin
 PORT = flags.DEFINE_integer("port", 9090, "Loopback port to listen on.")
 
 
+def _exit_on_sigterm(signal_number: int, frame: object) -> None:
+    raise SystemExit(0)  # unwinds the `with`, which stops nginx
+
+
 def main(argv: list[str]) -> None:
     del argv
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     directory = Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / Path(DIR.value).expanduser()
     with CacheServer(directory, PORT.value) as server:
         print(f"remote cache at {server.url} (blobs in {server.store}); Ctrl-C stops it")
