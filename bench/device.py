@@ -75,12 +75,8 @@ def device_arena(device_runner: Path, model: Path, frame: Path) -> int:
         inputs = Path(scratch) / "inputs.bin"
         # Any input of the right size: the arena does not depend on the values.
         inputs.write_bytes(bytes(frame.stat().st_size))
-        argv = [
-            "qemu-system-arm", "-M", qemu_detector.MACHINE, "-display", "none", "-serial", "null",
-            "-monitor", "none", "-nodefaults", "-nic", "none", "-semihosting-config", "enable=on,target=native",
-            "-kernel", str(device_runner),
-            "-append", f"--model={model.resolve()} --inputs={inputs} --outputs={Path(scratch) / 'out.bin'}",
-        ]  # fmt: skip
+        append = f"--model={model.resolve()} --inputs={inputs} --outputs={Path(scratch) / 'out.bin'}"
+        argv = qemu_detector.qemu_command(device_runner, append)
         done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=3600)
         console = done.stdout + done.stderr
     marker = "minimum_arena_bytes: "

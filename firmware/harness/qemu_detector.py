@@ -45,6 +45,20 @@ class Run:
         return [frame for frame in self.frames if frame.error is None]
 
 
+def qemu_command(elf: Path, append: str) -> list[str]:
+    """qemu-system-arm running `elf` on MACHINE with the semihosting console on stdout and
+    `append` as its command line; nothing else attached that could block."""
+    qemu = shutil.which("qemu-system-arm")
+    if qemu is None:
+        raise FileNotFoundError("qemu-system-arm not found; install Debian's qemu-system-arm (tools/setup.sh does)")
+    return [
+        qemu, "-M", MACHINE, "-display", "none", "-serial", "null", "-monitor", "none", "-nodefaults",
+        "-nic", "none", "-chardev", "stdio,id=console,mux=off",
+        "-semihosting-config", "enable=on,target=native,chardev=console",
+        "-kernel", str(elf), "-append", append,
+    ]  # fmt: skip
+
+
 def run(
     elf: Path,
     frames: list[Path],
@@ -53,19 +67,11 @@ def run(
     timeout_s: float = 600,
 ) -> Run:
     """Runs `elf` on `frames` (through a --frame_list file, so any number fits)."""
-    qemu = shutil.which("qemu-system-arm")
-    if qemu is None:
-        raise FileNotFoundError("qemu-system-arm not found; install Debian's qemu-system-arm (tools/setup.sh does)")
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
         frame_list, scores, counts = scratch / "frames.txt", scratch / "scores.bin", scratch / "counts.txt"
         frame_list.write_text("".join(f"{frame.resolve()}\n" for frame in frames))
-        argv = [
-            qemu, "-M", MACHINE, "-display", "none", "-serial", "null", "-monitor", "none", "-nodefaults",
-            "-nic", "none", "-chardev", "stdio,id=console,mux=off",
-            "-semihosting-config", "enable=on,target=native,chardev=console",
-            "-kernel", str(elf), "-append", f"--frame_list={frame_list} --scores={scores}",
-        ]  # fmt: skip
+        argv = qemu_command(elf, f"--frame_list={frame_list} --scores={scores}")
         if plugin is not None:
             argv += markers.plugin_args(plugin.resolve(), elf, BEGIN, END, counts)
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, check=False)
