@@ -1,6 +1,7 @@
 """firmware_binary: a Rust executable for a Cortex-M board, linked with the board's memory map."""
 
 load("@rules_rust//rust:defs.bzl", "rust_binary")
+load("//toolchains/image:defs.bzl", "mcu_image")
 
 # The linker scripts: the board's memory map first, then the runtime's layout.
 _LINK_FLAGS = [
@@ -35,5 +36,39 @@ def firmware_binary(name, deps = [], **kwargs):
         rustc_flags = _LINK_FLAGS,
         target_compatible_with = ["//toolchains/cpu:armv7e-m"],
         deps = deps + ["//firmware/rt"],
+        **kwargs
+    )
+
+def detector_images(suffix, model, **kwargs):
+    """The person detector with `model` (a tflite_rust_module, crate `model`), as four targets:
+    `app<suffix>` and `image<suffix>` for QEMU (frames from host files), and
+    `camera_app<suffix>` and `image<suffix>_stm32h743` for the STM32H743 (camera seam).
+
+    Args:
+        suffix: appended to every target name ("" for the product).
+        model: the embedded model's crate.
+        **kwargs: testonly, tags.
+    """
+    srcs = native.glob(["app/src/*.rs"])
+    deps = ["//firmware/semihosting", "//firmware/tflm", model]
+    for app, features in [("app", ["host_frames"]), ("camera_app", [])]:
+        firmware_binary(
+            name = app + suffix,
+            srcs = srcs,
+            crate_features = features,
+            crate_name = "firmware",
+            deps = deps,
+            **kwargs
+        )
+    mcu_image(
+        name = "image" + suffix,
+        binary = ":app" + suffix,
+        platform = "//toolchains/platforms:qemu_mps2_an386",
+        **kwargs
+    )
+    mcu_image(
+        name = "image{}_stm32h743".format(suffix),
+        binary = ":camera_app" + suffix,
+        platform = "//toolchains/platforms:stm32h743",
         **kwargs
     )
