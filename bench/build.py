@@ -3,7 +3,7 @@
     bazel run //bench:build                                   # //firmware:image (trains: most of an hour)
     bazel run //bench:build -- --target=//firmware:image_tiny # minutes
 
-1. clean: a fresh output base against an empty cache (nginx, //tools/remote_cache);
+1. clean: a fresh output base against an empty cache (grpc_cache, //tools/remote_cache);
 2. no-op: the same command again in that output base;
 3. cache hit: a second fresh output base against the cache the clean build filled.
 Prints seconds and ratios to the clean build, as a Markdown table for BENCHMARKS.md.

@@ -56,6 +56,6 @@ if ((${#missing[@]})); then
 fi
 
 if ! $packages_only; then
-    say "creating the locked Python environment and the Rust repository (bazel fetch)"
-    (cd "$root" && /usr/bin/bazel fetch @py_env//:all @rust_system//:all)
+    say "creating the locked Python environment, the Rust repository and the cache server (bazel fetch)"
+    (cd "$root" && /usr/bin/bazel fetch @py_env//:all @rust_system//:all @grpc_cache//:all)
 fi

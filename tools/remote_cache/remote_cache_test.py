@@ -1,4 +1,4 @@
-"""A real remote cache (nginx, //tools/remote_cache:server) in front of real builds.
+"""A real remote cache (grpc_cache, //tools/remote_cache:server) in front of real builds.
 
 Builds //firmware:image_tiny_chain (dataset, .keras, .tflite, generated Rust, image) in a
 fresh output base against an empty cache, then in a second fresh output base against the

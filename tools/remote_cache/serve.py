@@ -13,12 +13,12 @@ from absl import app, flags
 
 from tools.remote_cache.server import CacheServer
 
-DIR = flags.DEFINE_string("dir", None, "Directory for the cache's blobs and nginx's files.", required=True)
+DIR = flags.DEFINE_string("dir", None, "Directory for the cache's store and access log.", required=True)
 PORT = flags.DEFINE_integer("port", 9090, "Loopback port to listen on.")
 
 
 def _exit_on_sigterm(signal_number: int, frame: object) -> None:
-    raise SystemExit(0)  # unwinds the `with`, which stops nginx
+    raise SystemExit(0)  # unwinds the `with`, which stops the server
 
 
 def main(argv: list[str]) -> None:
