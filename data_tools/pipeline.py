@@ -69,7 +69,8 @@ def _source_name(path: Path, roots: list[Path]) -> str:
     return str(path)
 
 
-def _png(image: Image.Image) -> bytes:
+def png_bytes(image: Image.Image) -> bytes:
+    """The PNG the dataset stores: no metadata, no timestamps, fixed settings."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()
@@ -103,7 +104,7 @@ def _decode_all(
             rejected.append(RejectedFile(name, str(rejection)))
             continue
         file_sha256 = hashlib.sha256(candidate.path.read_bytes()).hexdigest()
-        prepared.append(_Prepared(candidate, name, file_sha256, _png(pixels), duplicates.difference_hash(pixels)))
+        prepared.append(_Prepared(candidate, name, file_sha256, png_bytes(pixels), duplicates.difference_hash(pixels)))
     return prepared, rejected
 
 

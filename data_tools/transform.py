@@ -30,19 +30,21 @@ def to_gray(image: Image.Image) -> Image.Image:
     return image.convert("L")
 
 
-def resize(image: Image.Image, policy: str) -> Image.Image:
+def resize(image: Image.Image, policy: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Image.Image:
+    """`image` at `size` (width, height), its aspect ratio kept by `policy`."""
     if policy not in POLICIES:
         raise ValueError(f"resize policy {policy!r}: expected one of {', '.join(POLICIES)}")
+    target_width, target_height = size
     width, height = image.size
     fit = max if policy == "crop" else min
-    scale = fit(WIDTH / width, HEIGHT / height)
+    scale = fit(target_width / width, target_height / height)
     scaled = (max(1, round(width * scale)), max(1, round(height * scale)))
     image = image.resize(scaled, _RESAMPLE)
     if policy == "crop":
-        left, top = (scaled[0] - WIDTH) // 2, (scaled[1] - HEIGHT) // 2
-        return image.crop((left, top, left + WIDTH, top + HEIGHT))
-    canvas = Image.new("L", (WIDTH, HEIGHT), 0)
-    canvas.paste(image, ((WIDTH - scaled[0]) // 2, (HEIGHT - scaled[1]) // 2))
+        left, top = (scaled[0] - target_width) // 2, (scaled[1] - target_height) // 2
+        return image.crop((left, top, left + target_width, top + target_height))
+    canvas = Image.new("L", size, 0)
+    canvas.paste(image, ((target_width - scaled[0]) // 2, (target_height - scaled[1]) // 2))
     return canvas
 
 

@@ -1,5 +1,7 @@
 """int8_tflite: converts a keras_model to the firmware's int8 .tflite as a build action."""
 
+load("//toolchains/platforms:model_configuration.bzl", "TRANSITION_ALLOWLIST", "model_configuration")
+
 _OUTPUTS = [
     "model.tflite",
     "calibration.json",
@@ -37,7 +39,8 @@ def _int8_tflite_impl(ctx):
 
 int8_tflite = rule(
     implementation = _int8_tflite_impl,
-    attrs = {
+    cfg = model_configuration,
+    attrs = dict(TRANSITION_ALLOWLIST, **{
         "calibration_samples": attr.int(default = 200),
         "dataset": attr.label(allow_single_file = True, mandatory = True, doc = "The dataset the model was trained on (its train split calibrates)."),
         "input_type": attr.string(default = "int8", values = ["int8", "uint8"]),
@@ -46,7 +49,7 @@ int8_tflite = rule(
         "tolerance_pp": attr.string(default = "1.0", doc = "Largest INT8 accuracy loss against FP32, in points."),
         "_ops": attr.label(default = "//third_party/tflm:ops", allow_single_file = True),
         "_quantize": attr.label(default = "//quantization:quantize", executable = True, cfg = "exec"),
-    },
+    }),
     doc = "NAME/model.tflite, calibration, report and the INT8 evaluation; fails when TFLM could not run the " +
           "model or the quality gate trips.",
 )

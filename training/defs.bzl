@@ -1,5 +1,7 @@
 """keras_model: trains the person detector as a build action."""
 
+load("//toolchains/platforms:model_configuration.bzl", "TRANSITION_ALLOWLIST", "model_configuration")
+
 _OUTPUTS = [
     "model.keras",
     "config.json",
@@ -10,18 +12,29 @@ _OUTPUTS = [
     "worst_examples.png",
 ]
 
-def _keras_model_impl(ctx):
+def train_keras_model(ctx, config, dataset, overrides = [], weights = None):
+    """The training action (shared by keras_model and the model sweep's candidates).
+
+    Args:
+        ctx: the rule's context; its `_train` attribute is //training:train.
+        config: the config File.
+        dataset: the prepared dataset directory (a tree artifact).
+        overrides: KEY=VALUE config overrides (as --set).
+        weights: optional ImageNet weights File.
+
+    Returns:
+        The rule's DefaultInfo and OutputGroupInfo (`model`, `evaluation`).
+    """
     outputs = [ctx.actions.declare_file("{}/{}".format(ctx.label.name, name)) for name in _OUTPUTS]
-    dataset = ctx.file.dataset
     arguments = [
         "--data=" + dataset.path,
         "--out=" + outputs[0].dirname,
-        "--config=" + ctx.file.config.path,
-    ] + ["--set=" + override for override in ctx.attr.overrides]
-    inputs = [dataset, ctx.file.config]
-    if ctx.file.weights:
-        arguments.append("--weights=" + ctx.file.weights.path)
-        inputs.append(ctx.file.weights)
+        "--config=" + config.path,
+    ] + ["--set=" + override for override in overrides]
+    inputs = [dataset, config]
+    if weights:
+        arguments.append("--weights=" + weights.path)
+        inputs.append(weights)
     ctx.actions.run(
         executable = ctx.executable._train,
         arguments = arguments,
@@ -35,14 +48,18 @@ def _keras_model_impl(ctx):
         OutputGroupInfo(model = depset([outputs[0]]), evaluation = depset([outputs[4]])),
     ]
 
+def _keras_model_impl(ctx):
+    return train_keras_model(ctx, ctx.file.config, ctx.file.dataset, ctx.attr.overrides, ctx.file.weights)
+
 keras_model = rule(
     implementation = _keras_model_impl,
-    attrs = {
+    cfg = model_configuration,
+    attrs = dict(TRANSITION_ALLOWLIST, **{
         "config": attr.label(allow_single_file = [".json", ".yaml", ".yml"], mandatory = True),
         "dataset": attr.label(allow_single_file = True, mandatory = True, doc = "A prepared dataset directory (e.g. //data_tools:default_dataset)."),
         "overrides": attr.string_list(doc = "KEY=VALUE config overrides (as --set)."),
         "weights": attr.label(allow_single_file = True, doc = "Optional ImageNet MobileNetV2 weights (3-channel)."),
         "_train": attr.label(default = "//training:train", executable = True, cfg = "exec"),
-    },
+    }),
     doc = "NAME/model.keras and the FP32 baseline report (NAME/evaluation.json, plots) from a dataset.",
 )
