@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import device
+from bench import device_benchmark as device
 
 SMOKE = Path("codegen/smoke_model_module_src")
 

@@ -39,7 +39,7 @@ def firmware_binary(name, deps = [], **kwargs):
         **kwargs
     )
 
-def detector_images(suffix, model, **kwargs):
+def detector_images(suffix, model, srcs = None, **kwargs):
     """The person detector with `model` (a tflite_rust_module, crate `model`), as four targets:
     `app<suffix>` and `image<suffix>` for QEMU (frames from host files), and
     `camera_app<suffix>` and `image<suffix>_stm32h743` for the STM32H743 (camera seam).
@@ -47,9 +47,12 @@ def detector_images(suffix, model, **kwargs):
     Args:
         suffix: appended to every target name ("" for the product).
         model: the embedded model's crate.
+        srcs: the application's sources (default: this package's app/src/*.rs; elsewhere
+            //firmware:app_srcs).
         **kwargs: testonly, tags.
     """
-    srcs = native.glob(["app/src/*.rs"])
+    if srcs == None:
+        srcs = native.glob(["app/src/*.rs"])
     deps = ["//firmware/semihosting", "//firmware/tflm", model]
     for app, features in [("app", ["host_frames"]), ("camera_app", [])]:
         firmware_binary(

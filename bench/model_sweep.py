@@ -1,0 +1,398 @@
+"""Chooses the default model by measurement: each MobileNetV2 candidate (width multiplier x
+input size) goes through the product's chain, and its accuracy, memory and device cost are
+reported side by side against three boards.
+
+    bazel run //bench:model_sweep -- --widths=0.35,0.5,0.75 --inputs=160x120,128x96,96x96
+
+(model_sweep_cli.py is that command line; this module does the work.)
+
+Per candidate, one nested Bazel build of //bench/sweep (same recipe, same dataset resized
+to the input size, same int8 conversion, codegen and firmware as the product) gives FP32
+and INT8 test accuracy, the .tflite, the measured TFLM arena, the MACs, and the firmware
+for the QEMU board, the STM32H743 and the Nano 33 BLE class (256 KB SRAM / 1 MB flash);
+an image that does not fit its board fails its build early, and the reason is kept. The
+QEMU image then runs a few test frames under the instruction-counting plugin. Training
+time comes from the build's profile (a training answered by the cache reuses the time
+recorded when it ran).
+
+Writes sweep.md (the table), sweep.png (INT8 accuracy against RAM, board limits as lines)
+and sweep.json to --out, and names the default: the most accurate candidate whose arena
+fits the STM32H743's contiguous AXI SRAM with at least --headroom to spare.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from bench import device_benchmark
+from toolchains.image import memory_map
+from tools.remote_cache.nested_bazel import bazel, shutdown, workspace
+
+REAL_BOARD = "stm32h743"
+# The largest INT8 accuracy loss against FP32 a candidate may have, in points.
+INT8_TARGET_PP = 1.0
+BOARDS = {
+    "qemu_mps2_an386": "//bench/sweep:image",
+    "stm32h743": "//bench/sweep:image_stm32h743",
+    "nano33_ble": "//bench/sweep:image_nano33_ble",
+}
+BOARD_TITLES = {"qemu_mps2_an386": "QEMU MPS2 AN386", "stm32h743": "STM32H743", "nano33_ble": "Nano 33 BLE class"}
+_CANDIDATE = "//bench/sweep:candidate"
+_TRAINING = re.compile(r"^Training //bench/sweep:model\b")
+_BOARD_LIMIT = re.compile(r"(the model needs [^;\n]*? but board \w+ has [\d,]+ B[^;\n]*)")
+
+
+@dataclasses.dataclass
+class BoardResult:
+    board: str
+    built: bool
+    flash_used: int | None = None
+    flash_limit: int | None = None
+    ram_used: int | None = None  # stack and static data
+    arena_used: int | None = None
+    arena_limit: int | None = None
+    reason: str | None = None  # why the image could not be built
+
+    def fits(self, headroom: float = 0.0) -> bool:
+        return bool(self.built and self.arena_used is not None and self.arena_limit) and (
+            self.arena_used <= (1 - headroom) * self.arena_limit
+        )
+
+
+@dataclasses.dataclass
+class Candidate:
+    alpha: str
+    input: str
+    error: str | None = None
+    fp32_accuracy: float | None = None
+    int8_accuracy: float | None = None
+    tflite_bytes: int | None = None
+    arena_bytes: int | None = None
+    macs: int | None = None
+    instructions: float | None = None
+    host_agreement: float | None = None
+    training_seconds: float | None = None
+    boards: dict[str, BoardResult] = dataclasses.field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"a{self.alpha}_{self.input}"
+
+    @property
+    def delta_pp(self) -> float | None:
+        if self.fp32_accuracy is None or self.int8_accuracy is None:
+            return None
+        return (self.int8_accuracy - self.fp32_accuracy) * 100
+
+
+def parse_input(value: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)x(\d+)", value.strip())
+    if not match:
+        raise ValueError(f"input size {value!r} is not WIDTHxHEIGHT (for example 128x96)")
+    return int(match[1]), int(match[2])
+
+
+def flags_for(alpha: str, size: str, recipe: str, dataset: str) -> list[str]:
+    return [
+        f"--//bench/sweep:alpha={alpha}",
+        f"--//bench/sweep:input={size}",
+        f"--//bench/sweep:recipe={recipe}",
+        f"--//bench/sweep:dataset={dataset}",
+    ]
+
+
+def target_files(output_base: Path, target: str, settings: list[str]) -> list[Path]:
+    """The files `target` provides, as paths in the execution root."""
+    listed = bazel(
+        output_base,
+        "cquery",
+        *settings,
+        "--output=starlark",
+        '--starlark:expr="\\n".join([f.path for f in target.files.to_list()])',
+        target,
+    ).stdout.split()
+    execroot = output_base / "execroot" / "tinyml"
+    return [execroot / name for name in listed]
+
+
+def built_targets(events: Path) -> set[str]:
+    """Targets the build completed, from its --build_event_json_file. Outputs on disk are
+    not enough: a failed action leaves the previous candidate's files in place."""
+    done = set()
+    if events.exists():
+        for line in events.read_text().splitlines():
+            event = json.loads(line)
+            label = event.get("id", {}).get("targetCompleted", {}).get("label")
+            if label and event.get("completed", {}).get("success"):
+                done.add(label)
+    return done
+
+
+def training_seconds(profile: Path) -> float | None:
+    """The training action's wall time from a build's --profile (None: it did not run)."""
+    if not profile.exists():
+        return None
+    events = json.loads(profile.read_text())
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    times = [e["dur"] / 1e6 for e in events if e.get("ph") == "X" and _TRAINING.match(e.get("name", ""))]
+    return max(times) if times else None
+
+
+def board_result(board: str, size_report: Path | None, stderr: str) -> BoardResult:
+    if size_report is None or not size_report.exists():
+        found = _BOARD_LIMIT.findall(stderr)
+        reason = found[0] if found else "the image did not build (see the build log)"
+        return BoardResult(board, built=False, reason=reason)
+    report = json.loads(size_report.read_text())
+    return BoardResult(
+        board,
+        built=True,
+        flash_used=report["flash"]["used"],
+        flash_limit=report["flash"]["limit"],
+        ram_used=report["ram"]["used"],
+        arena_used=report["arena"]["used"],
+        arena_limit=report["arena"]["limit"],
+    )
+
+
+def board_limits(workspace: Path) -> dict[str, memory_map.MemoryMap]:
+    return {board: memory_map.parse(workspace / "toolchains/boards" / board / "memory.x") for board in BOARDS}
+
+
+def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
+    """Builds the candidate's chain and images, then runs its QEMU image on a few frames."""
+    output_base: Path = settings["output_base"]
+    folder = results / candidate.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    setting_flags = flags_for(candidate.alpha, candidate.input, settings["recipe"], settings["dataset"])
+    profile, events = folder / "profile.json", folder / "build_events.json"
+    built = bazel(
+        output_base,
+        "build",
+        "--keep_going",
+        f"--profile={profile}",
+        f"--build_event_json_file={events}",
+        *settings["bazel_args"],
+        *setting_flags,
+        _CANDIDATE,
+        *BOARDS.values(),
+        check=False,
+    )
+    (folder / "build.log").write_text(built.stderr)
+    completed = built_targets(events)
+    # cquery in the build's configuration, so that it names the files the build wrote.
+    setting_flags = [*settings["bazel_args"], *setting_flags]
+    files = {path.name: path for path in target_files(output_base, _CANDIDATE, setting_flags) if path.exists()}
+    needed = ["evaluation.json", "evaluation_int8.json", "report.json", "codegen_report.json", "image.elf"]
+    missing = [name for name in needed if name not in files]
+    if missing or _CANDIDATE not in completed:
+        limit = _BOARD_LIMIT.findall(built.stderr)
+        tail = "\n".join(line for line in built.stderr.splitlines() if line.startswith("ERROR"))[-600:]
+        candidate.error = limit[0] if limit else f"the chain did not build ({', '.join(missing)} missing): {tail}"
+        shutdown(output_base)
+        return candidate
+    for name in [*needed[:-1], "image.size.json", "model.tflite", "history.json"]:
+        if name in files:
+            shutil.copy(files[name], folder / name)
+    fp32 = json.loads(files["evaluation.json"].read_text())
+    int8 = json.loads(files["evaluation_int8.json"].read_text())
+    codegen = json.loads(files["codegen_report.json"].read_text())
+    candidate.fp32_accuracy = fp32["accuracy"]
+    candidate.int8_accuracy = int8["accuracy"]["tflm_int8"]
+    candidate.tflite_bytes = codegen["model_bytes"]
+    candidate.arena_bytes = codegen["arena_bytes"]
+    candidate.macs = codegen["macs"]
+
+    recorded = folder.parent / f"{candidate.name}.training_seconds"
+    seconds = training_seconds(profile)
+    if seconds is not None:
+        recorded.write_text(f"{seconds:.1f}\n")
+    elif recorded.exists():  # answered by the cache: the time measured when it ran
+        seconds = float(recorded.read_text())
+    candidate.training_seconds = seconds
+
+    for board, target in BOARDS.items():
+        reports = [p for p in target_files(output_base, target, setting_flags) if p.name.endswith(".size.json")]
+        report = reports[0] if reports and target in completed else None
+        candidate.boards[board] = board_result(board, report, built.stderr)
+    shutdown(output_base)
+
+    dataset = next(p for p in files.values() if p.is_dir() and (p / "manifest.json").exists())
+    _, numbers = device_benchmark.benchmark(
+        files["image.elf"],
+        files["image.size.json"],
+        files["codegen_report.json"],
+        files["model.tflite"],
+        dataset,
+        settings["plugin"],
+        None,
+        "test",
+        settings["frames_per_class"],
+        os.cpu_count() or 1,
+    )
+    candidate.instructions = numbers["instructions_mean"]
+    candidate.host_agreement = numbers["host_agreement"]
+    return candidate
+
+
+def choose_default(candidates: list[Candidate], headroom: float) -> Candidate | None:
+    """The most accurate (INT8) candidate that fits the real board with `headroom` to spare;
+    ties go to the smaller arena."""
+    fitting = [
+        c for c in candidates if c.error is None and REAL_BOARD in c.boards and c.boards[REAL_BOARD].fits(headroom)
+    ]
+    if not fitting:
+        return None
+    return max(fitting, key=lambda c: (c.int8_accuracy or 0.0, -(c.arena_bytes or 0)))
+
+
+def _kib(value: int | None) -> str:
+    return "—" if value is None else f"{value / 1024:,.1f}"
+
+
+def _fit_cell(result: BoardResult | None, headroom: float) -> str:
+    if result is None:
+        return "—"
+    if not result.built:
+        return "does not fit"
+    share = result.arena_used / result.arena_limit if result.arena_used is not None and result.arena_limit else 0
+    mark = "fits" if result.fits(headroom) else ("fits, under headroom" if result.fits() else "does not fit")
+    return f"{mark} ({share:.0%} of arena RAM, {_kib(result.flash_used)} KiB flash)"
+
+
+def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: float, limits: dict) -> str:
+    header = [
+        "candidate",
+        "FP32 acc",
+        "INT8 acc",
+        "Δ pp",
+        ".tflite KiB",
+        "arena KiB",
+        "MACs (M)",
+        "instructions (M)",
+        "train s",
+        *[BOARD_TITLES[b] for b in BOARDS],
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for c in candidates:
+        name = f"alpha {c.alpha}, {c.input}" + (" **(default)**" if c is chosen else "")
+        if c.error:
+            lines.append(f"| {name} | failed: {c.error} |" + " |" * (len(header) - 2))
+            continue
+        cells = [
+            name,
+            f"{c.fp32_accuracy:.4f}",
+            f"{c.int8_accuracy:.4f}",
+            f"{c.delta_pp:+.2f}" + ("" if abs(c.delta_pp) <= INT8_TARGET_PP else " (over 1 pp)"),
+            _kib(c.tflite_bytes),
+            _kib(c.arena_bytes),
+            f"{c.macs / 1e6:.1f}",
+            "—" if c.instructions is None else f"{c.instructions / 1e6:.1f}",
+            "—" if c.training_seconds is None else f"{c.training_seconds:.0f}",
+            *[_fit_cell(c.boards.get(b), headroom if b == REAL_BOARD else 0.0) for b in BOARDS],
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    arena = {b: limits[b].regions["ARENA"].length for b in BOARDS}
+    lines += [
+        "",
+        "Arena RAM per board (the `ARENA` region of its memory.x): "
+        + ", ".join(f"{BOARD_TITLES[b]} {_kib(arena[b])} KiB" for b in BOARDS)
+        + f". The STM32H743 column asks for {headroom:.0%} headroom.",
+        "",
+    ]
+    if chosen is None:
+        lines.append(f"No candidate fits the {BOARD_TITLES[REAL_BOARD]} with {headroom:.0%} headroom.")
+    else:
+        lines.append(
+            f"Default: alpha {chosen.alpha}, {chosen.input}, the most accurate candidate (INT8 "
+            f"{chosen.int8_accuracy:.4f}) whose arena fits the {BOARD_TITLES[REAL_BOARD]}'s AXI SRAM with "
+            f"{headroom:.0%} to spare."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def scatter(candidates: list[Candidate], limits: dict, headroom: float, path: Path) -> None:
+    """INT8 accuracy against the RAM a candidate needs on the board (arena + stack + data)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    done = [c for c in candidates if c.error is None]
+    figure, axes = plt.subplots(figsize=(8, 5), dpi=120)
+    for c in done:
+        ram = c.boards["qemu_mps2_an386"].ram_used or 0
+        x = ((c.arena_bytes or 0) + ram) / 1024
+        axes.scatter([x], [c.int8_accuracy], s=30 + 15 * float(c.alpha) * 10)
+        axes.annotate(f"alpha {c.alpha} {c.input}", (x, c.int8_accuracy), textcoords="offset points", xytext=(5, 4))
+    for board, style in (("stm32h743", "-"), ("nano33_ble", "--")):
+        arena = limits[board].regions["ARENA"].length / 1024
+        axes.axvline(arena, color="black", linestyle=style, linewidth=1, label=f"{BOARD_TITLES[board]} arena RAM")
+        if board == REAL_BOARD:
+            axes.axvline(arena * (1 - headroom), color="grey", linestyle=":", label=f"… with {headroom:.0%} headroom")
+    axes.set_xlabel("RAM needed on the device: tensor arena + stack + static data (KiB)")
+    axes.set_ylabel("INT8 test accuracy (TFLM)")
+    axes.set_title("Model sweep: accuracy against device RAM (QEMU board: 16 MiB, off the chart)")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+
+
+def sweep(
+    widths: list[str],
+    inputs: list[str],
+    out: Path,
+    recipe: str,
+    dataset: str,
+    plugin: Path,
+    output_base: Path,
+    disk_cache: Path | None,
+    frames_per_class: int = 2,
+    headroom: float = 0.10,
+    bazel_args: list[str] | None = None,
+) -> tuple[list[Candidate], Candidate | None]:
+    for size in inputs:
+        parse_input(size)
+    out.mkdir(parents=True, exist_ok=True)
+    extra = list(bazel_args or [])
+    if disk_cache is not None:
+        extra.append(f"--disk_cache={disk_cache}")
+    settings = {
+        "output_base": output_base,
+        "recipe": recipe,
+        "dataset": dataset,
+        "plugin": plugin,
+        "frames_per_class": frames_per_class,
+        "bazel_args": extra,
+    }
+    candidates = []
+    grid = [(alpha, size) for alpha in widths for size in inputs]
+    for index, (alpha, size) in enumerate(grid, 1):
+        start = time.monotonic()
+        print(f"[{index}/{len(grid)}] alpha {alpha}, {size}: building and measuring…", flush=True)
+        candidate = measure(Candidate(alpha.strip(), size.strip()), settings, out)
+        status = candidate.error or f"INT8 {candidate.int8_accuracy:.4f}, arena {candidate.arena_bytes:,} B"
+        print(f"[{index}/{len(grid)}] alpha {alpha}, {size}: {status} ({time.monotonic() - start:.0f} s)", flush=True)
+        candidates.append(candidate)
+    limits = board_limits(workspace())
+    chosen = choose_default(candidates, headroom)
+    (out / "sweep.md").write_text(markdown(candidates, chosen, headroom, limits))
+    scatter(candidates, limits, headroom, out / "sweep.png")
+    record = {
+        "recipe": recipe,
+        "dataset": dataset,
+        "headroom": headroom,
+        "default": None if chosen is None else chosen.name,
+        "candidates": [dataclasses.asdict(c) for c in candidates],
+    }
+    (out / "sweep.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return candidates, chosen

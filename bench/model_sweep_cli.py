@@ -1,0 +1,62 @@
+"""Runs the model sweep (model_sweep.py) and prints its table.
+
+    bazel run //bench:model_sweep -- --widths=0.35,0.5,0.75 --inputs=160x120,128x96,96x96
+
+Flags override the grid, the recipe and the dataset; see model_sweep.py for what it measures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from absl import app, flags
+
+from bench.model_sweep import sweep
+from tools.cli import cli_path
+
+WIDTHS = flags.DEFINE_list("widths", ["0.35", "0.5", "0.75"], "MobileNetV2 width multipliers (alpha).")
+INPUTS = flags.DEFINE_list("inputs", ["160x120", "128x96", "96x96"], "Input sizes, WIDTHxHEIGHT.")
+RECIPE = flags.DEFINE_string("recipe", "//training:configs/default.json", "Training config, the same for all.")
+DATASET = flags.DEFINE_string("dataset", "//data_tools:default_dataset", "Prepared dataset (160x120).")
+FRAMES = flags.DEFINE_integer("frames_per_class", 2, "Test frames of each class run under QEMU.", lower_bound=1)
+HEADROOM = flags.DEFINE_float("headroom", 0.10, "Share of the real board's arena RAM left free.")
+OUT = flags.DEFINE_string("out", "model_sweep", "Directory for sweep.md, sweep.png, sweep.json and reports.")
+OUTPUT_BASE = flags.DEFINE_string(
+    "output_base", "~/.cache/tinyml-sweep/output_base", "Output base of the nested builds (kept: reruns are cheap)."
+)
+DISK_CACHE = flags.DEFINE_string(
+    "disk_cache", "~/.cache/tinyml-sweep/disk_cache", "Bazel disk cache: a candidate built before is not retrained."
+)
+BAZEL_ARGS = flags.DEFINE_multi_string("bazel_arg", [], "Extra argument for the nested builds (e.g. --config=...).")
+PLUGIN = flags.DEFINE_string("plugin", None, "The instruction-counting QEMU plugin (set by the BUILD file).")
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    if PLUGIN.value is None:
+        raise app.UsageError("--plugin is required (the BUILD file sets it)")
+    out = cli_path(OUT.value)
+    try:
+        _, chosen = sweep(
+            WIDTHS.value,
+            INPUTS.value,
+            out,
+            RECIPE.value,
+            DATASET.value,
+            Path(PLUGIN.value).resolve(),
+            Path(OUTPUT_BASE.value).expanduser(),
+            Path(DISK_CACHE.value).expanduser() if DISK_CACHE.value else None,
+            FRAMES.value,
+            HEADROOM.value,
+            BAZEL_ARGS.value,
+        )
+    except ValueError as error:
+        raise app.UsageError(str(error)) from error
+    print((out / "sweep.md").read_text())
+    print(f"written: {out / 'sweep.md'}, {out / 'sweep.png'}, {out / 'sweep.json'}")
+    if chosen is None:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,134 @@
+"""The model sweep: the default's choice and the report on made-up numbers, then the whole
+code path (nested Bazel build of //bench/sweep, QEMU, table, plot) on one candidate of the
+smoke recipe on the smoke dataset."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import model_sweep
+from bench.model_sweep import BoardResult, Candidate
+from tools.remote_cache.nested_bazel import workspace
+
+KIB = 1024
+
+
+def plugin() -> Path:
+    for argument in sys.argv:
+        if argument.startswith("--plugin="):
+            return Path(argument.removeprefix("--plugin=")).resolve()
+    raise AssertionError("the BUILD file passes --plugin")
+
+
+def made_up(alpha: str, size: str, int8: float, arena_kib: int) -> Candidate:
+    arena = arena_kib * KIB
+    built = arena <= 512 * KIB
+    return Candidate(
+        alpha,
+        size,
+        fp32_accuracy=int8 + 0.005,
+        int8_accuracy=int8,
+        tflite_bytes=400 * KIB,
+        arena_bytes=arena,
+        macs=10_000_000,
+        instructions=300e6,
+        training_seconds=60.0,
+        boards={
+            "qemu_mps2_an386": BoardResult(
+                "qemu_mps2_an386", True, 500 * KIB, 4096 * KIB, 64 * KIB, arena, 16384 * KIB
+            ),
+            "stm32h743": BoardResult("stm32h743", True, 500 * KIB, 2048 * KIB, 64 * KIB, arena, 512 * KIB)
+            if built
+            else BoardResult(
+                "stm32h743", False, reason="the model needs a big arena but board stm32h743 has 524,288 B"
+            ),
+            "nano33_ble": BoardResult("nano33_ble", False, reason="too big"),
+        },
+    )
+
+
+def test_default_is_the_most_accurate_that_fits_with_headroom() -> None:
+    small = made_up("0.35", "96x96", 0.70, 200)
+    tight = made_up("0.5", "128x96", 0.80, 480)  # fits, but with 6% to spare
+    large = made_up("0.75", "160x120", 0.90, 900)  # does not fit at all
+    assert model_sweep.choose_default([small, tight, large], 0.10) is small
+    assert model_sweep.choose_default([small, tight, large], 0.05) is tight
+    assert model_sweep.choose_default([large], 0.10) is None
+    failed = Candidate("0.5", "96x96", error="the chain did not build")
+    assert model_sweep.choose_default([failed, small], 0.10) is small
+
+
+def test_table_marks_fits_headroom_and_the_default() -> None:
+    candidates = [made_up("0.35", "96x96", 0.70, 200), made_up("0.5", "128x96", 0.80, 480)]
+    limits = model_sweep.board_limits(workspace())
+    text = model_sweep.markdown(candidates, candidates[0], 0.10, limits)
+    rows = [line for line in text.splitlines() if line.startswith("| alpha")]
+    assert len(rows) == 2 and "**(default)**" in rows[0] and "**(default)**" not in rows[1]
+    assert "fits (39% of arena RAM" in rows[0]
+    assert "fits, under headroom (94% of arena RAM" in rows[1]
+    assert rows[0].count("does not fit") == 1  # the Nano 33 class
+    assert "Default: alpha 0.35, 96x96" in text
+
+
+def test_board_limit_reason_is_kept_from_the_build_log() -> None:
+    log = (
+        "ERROR: ... Embedding model failed: the model needs a 494,128 B tensor arena but board nano33_ble "
+        "has 229,376 B of contiguous arena RAM (ARENA in its memory.x); use a smaller model\n"
+    )
+    result = model_sweep.board_result("nano33_ble", None, log)
+    assert not result.built and not result.fits()
+    assert result.reason.startswith("the model needs a 494,128 B tensor arena but board nano33_ble has 229,376 B")
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Candidate], Candidate | None]:
+    scratch = tmp_path_factory.mktemp("sweep")
+    candidates, chosen = model_sweep.sweep(
+        widths=["0.35"],
+        inputs=["96x96"],
+        out=scratch / "out",
+        recipe="//training:configs/smoke.json",
+        dataset="//training:smoke_dataset",
+        plugin=plugin(),
+        output_base=scratch / "output_base",
+        disk_cache=None,
+        frames_per_class=1,
+        bazel_args=["--//bench/sweep:agreement_gate=off"],
+    )
+    return scratch / "out", candidates, chosen
+
+
+def test_one_candidate_measured_end_to_end(swept: tuple[Path, list[Candidate], Candidate | None]) -> None:
+    out, candidates, _ = swept
+    (candidate,) = candidates
+    assert candidate.error is None, candidate.error
+    assert 0 <= candidate.fp32_accuracy <= 1 and 0 <= candidate.int8_accuracy <= 1
+    folder = out / candidate.name
+    assert candidate.tflite_bytes == (folder / "model.tflite").stat().st_size
+    report = json.loads((folder / "report.json").read_text())
+    assert report["input"]["shape"] == [1, 96, 96, 1], "the candidate's input size reached the model"
+    assert candidate.arena_bytes > 0 and candidate.macs == report["macs_per_inference"]
+    assert candidate.instructions > candidate.macs, "every MAC costs at least one instruction"
+    assert candidate.host_agreement == 1.0, "the device's bytes equal the host TFLM's"
+    assert candidate.training_seconds > 0
+    qemu = candidate.boards["qemu_mps2_an386"]
+    assert qemu.built and qemu.fits() and qemu.arena_used >= candidate.arena_bytes
+    assert candidate.boards["stm32h743"].built, candidate.boards["stm32h743"].reason
+
+
+def test_report_table_plot_and_record(swept: tuple[Path, list[Candidate], Candidate | None]) -> None:
+    out, candidates, chosen = swept
+    assert chosen is candidates[0], "a 96x96 alpha-0.35 model fits the STM32H743 with room to spare"
+    text = (out / "sweep.md").read_text()
+    assert "| alpha 0.35, 96x96 **(default)** |" in text
+    assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    record = json.loads((out / "sweep.json").read_text())
+    assert record["default"] == "a0.35_96x96" and len(record["candidates"]) == 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(pytest.main([__file__, "-q", "-x", "-p", "no:cacheprovider"]))
