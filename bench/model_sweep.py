@@ -319,25 +319,26 @@ def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: fl
 
 
 def scatter(candidates: list[Candidate], limits: dict, headroom: float, path: Path) -> None:
-    """INT8 accuracy against the RAM a candidate needs on the board (arena + stack + data)."""
+    """INT8 accuracy against the tensor arena: the contiguous RAM a model needs, which each
+    board's ARENA region must hold (stack and static data live in other regions)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    done = [c for c in candidates if c.error is None]
     figure, axes = plt.subplots(figsize=(8, 5), dpi=120)
-    for c in done:
-        ram = c.boards["qemu_mps2_an386"].ram_used or 0
-        x = ((c.arena_bytes or 0) + ram) / 1024
-        axes.scatter([x], [c.int8_accuracy], s=30 + 15 * float(c.alpha) * 10)
-        axes.annotate(f"alpha {c.alpha} {c.input}", (x, c.int8_accuracy), textcoords="offset points", xytext=(5, 4))
+    for c in candidates:
+        if c.error is None:
+            x = (c.arena_bytes or 0) / 1024
+            axes.scatter([x], [c.int8_accuracy], s=40 + 200 * float(c.alpha))
+            axes.annotate(f"alpha {c.alpha} {c.input}", (x, c.int8_accuracy), textcoords="offset points", xytext=(6, 4))
     for board, style in (("stm32h743", "-"), ("nano33_ble", "--")):
         arena = limits[board].regions["ARENA"].length / 1024
         axes.axvline(arena, color="black", linestyle=style, linewidth=1, label=f"{BOARD_TITLES[board]} arena RAM")
         if board == REAL_BOARD:
             axes.axvline(arena * (1 - headroom), color="grey", linestyle=":", label=f"… with {headroom:.0%} headroom")
-    axes.set_xlabel("RAM needed on the device: tensor arena + stack + static data (KiB)")
+    axes.margins(x=0.2, y=0.1)
+    axes.set_xlabel("tensor arena (KiB): contiguous RAM the model needs on the device")
     axes.set_ylabel("INT8 test accuracy (TFLM)")
     axes.set_title("Model sweep: accuracy against device RAM (QEMU board: 16 MiB, off the chart)")
     axes.grid(alpha=0.3)
