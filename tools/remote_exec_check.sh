@@ -11,5 +11,6 @@ if [[ -z "${TINYML_REAPI_ENDPOINT:-}" ]]; then
     exit 2
 fi
 cd "$root"
-exec /usr/bin/bazel build --nobuild --config=remote-exec \
+# No local fallback here: an endpoint that is not a working REAPI service must fail the check.
+exec /usr/bin/bazel build --nobuild --config=remote-exec --noremote_local_fallback \
     --remote_executor="$TINYML_REAPI_ENDPOINT" //firmware:image //firmware:image_tiny "$@"
