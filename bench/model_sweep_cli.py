@@ -20,7 +20,9 @@ RECIPE = flags.DEFINE_string("recipe", "//training:configs/default.json", "Train
 DATASET = flags.DEFINE_string("dataset", "//data_tools:default_dataset", "Prepared dataset (160x120).")
 FRAMES = flags.DEFINE_integer("frames_per_class", 2, "Test frames of each class run under QEMU.", lower_bound=1)
 HEADROOM = flags.DEFINE_float("headroom", 0.10, "Share of the real board's arena RAM left free.")
-OUT = flags.DEFINE_string("out", "model_sweep", "Directory for sweep.md, sweep.png, sweep.json and reports.")
+OUT = flags.DEFINE_string(
+    "out", "~/.cache/tinyml-sweep/results", "Directory for sweep.md, sweep.png, sweep.json and per-candidate reports."
+)
 OUTPUT_BASE = flags.DEFINE_string(
     "output_base", "~/.cache/tinyml-sweep/output_base", "Output base of the nested builds (kept: reruns are cheap)."
 )
