@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
+	"hash"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -90,8 +90,7 @@ type blobWriter struct {
 	hash    string
 	size    int64
 	file    *os.File
-	hasher  io.Writer
-	digest  func() []byte
+	hasher  hash.Hash
 	written int64
 }
 
@@ -100,8 +99,7 @@ func (s *diskStore) newBlobWriter(hash string, size int64) (*blobWriter, error) 
 	if err != nil {
 		return nil, err
 	}
-	h := sha256.New()
-	return &blobWriter{store: s, hash: hash, size: size, file: file, hasher: h, digest: func() []byte { return h.Sum(nil) }}, nil
+	return &blobWriter{store: s, hash: hash, size: size, file: file, hasher: sha256.New()}, nil
 }
 
 func (w *blobWriter) Write(data []byte) (int, error) {
@@ -121,7 +119,7 @@ func (w *blobWriter) commit() error {
 	if w.written != w.size {
 		return fmt.Errorf("blob %s: received %d bytes, the digest says %d", w.hash, w.written, w.size)
 	}
-	if got := hex.EncodeToString(w.digest()); got != w.hash {
+	if got := hex.EncodeToString(w.hasher.Sum(nil)); got != w.hash {
 		return fmt.Errorf("blob uploaded as %s has sha256 %s", w.hash, got)
 	}
 	if err := w.file.Close(); err != nil {
