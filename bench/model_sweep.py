@@ -342,7 +342,7 @@ def scatter(candidates: list[Candidate], limits: dict, headroom: float, path: Pa
     axes.set_ylabel("INT8 test accuracy (TFLM)")
     axes.set_title("Model sweep: accuracy against device RAM (QEMU board: 16 MiB, off the chart)")
     axes.grid(alpha=0.3)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="best", fontsize=8)
     figure.tight_layout()
     figure.savefig(path, metadata={"Software": None})
     plt.close(figure)
