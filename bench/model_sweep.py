@@ -107,18 +107,22 @@ def flags_for(alpha: str, size: str, recipe: str, dataset: str) -> list[str]:
     ]
 
 
-def target_files(output_base: Path, target: str, settings: list[str]) -> list[Path]:
-    """The files `target` provides, as paths in the execution root."""
+def target_files(output_base: Path, targets: list[str], settings: list[str]) -> dict[str, list[Path]]:
+    """The files each of `targets` provides, as paths in the execution root (one cquery)."""
     listed = bazel(
         output_base,
         "cquery",
         *settings,
         "--output=starlark",
-        '--starlark:expr="\\n".join([f.path for f in target.files.to_list()])',
-        target,
-    ).stdout.split()
+        '--starlark:expr=" ".join([str(target.label)] + [f.path for f in target.files.to_list()])',
+        " + ".join(targets),
+    ).stdout.splitlines()
     execroot = output_base / "execroot" / "tinyml"
-    return [execroot / name for name in listed]
+    files = {}
+    for line in listed:
+        label, *paths = line.split()
+        files[label] = [execroot / path for path in paths]
+    return files
 
 
 def built_targets(events: Path) -> set[str]:
@@ -171,7 +175,11 @@ def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
     folder = results / candidate.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    setting_flags = flags_for(candidate.alpha, candidate.input, settings["recipe"], settings["dataset"])
+    # The same flags for the build and the cquery, so that it names the files the build wrote.
+    config_flags = [
+        *settings["bazel_args"],
+        *flags_for(candidate.alpha, candidate.input, settings["recipe"], settings["dataset"]),
+    ]
     profile, events = folder / "profile.json", folder / "build_events.json"
     built = bazel(
         output_base,
@@ -179,17 +187,15 @@ def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
         "--keep_going",
         f"--profile={profile}",
         f"--build_event_json_file={events}",
-        *settings["bazel_args"],
-        *setting_flags,
+        *config_flags,
         _CANDIDATE,
         *BOARDS.values(),
         check=False,
     )
     (folder / "build.log").write_text(built.stderr)
     completed = built_targets(events)
-    # cquery in the build's configuration, so that it names the files the build wrote.
-    setting_flags = [*settings["bazel_args"], *setting_flags]
-    files = {path.name: path for path in target_files(output_base, _CANDIDATE, setting_flags) if path.exists()}
+    outputs = target_files(output_base, [_CANDIDATE, *BOARDS.values()], config_flags)
+    files = {path.name: path for path in outputs.get(_CANDIDATE, []) if path.exists()}
     needed = ["evaluation.json", "evaluation_int8.json", "report.json", "codegen_report.json", "image.elf"]
     missing = [name for name in needed if name not in files]
     if missing or _CANDIDATE not in completed:
@@ -219,7 +225,7 @@ def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
     candidate.training_seconds = seconds
 
     for board, target in BOARDS.items():
-        reports = [p for p in target_files(output_base, target, setting_flags) if p.name.endswith(".size.json")]
+        reports = [p for p in outputs.get(target, []) if p.name.endswith(".size.json")]
         report = reports[0] if reports and target in completed else None
         candidate.boards[board] = board_result(board, report, built.stderr)
     shutdown(output_base)
