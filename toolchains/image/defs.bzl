@@ -5,6 +5,8 @@ transition to the board's platform, which selects the toolchains (by CPU) and th
 map (by board).
 """
 
+load("//toolchains/platforms:model_configuration.bzl", "TRANSITION_ALLOWLIST")
+
 McuImageInfo = provider(
     doc = "A firmware image for one board.",
     fields = {
@@ -75,7 +77,7 @@ mcu_image = rule(
         "elf": "%{name}.elf",
         "size_report": "%{name}.size.json",
     },
-    attrs = {
+    attrs = dict(TRANSITION_ALLOWLIST, **{
         "binary": attr.label(mandatory = True, cfg = _board_transition),
         "memory_map": attr.label(
             default = "//toolchains/boards:memory_x",
@@ -84,15 +86,12 @@ mcu_image = rule(
             doc = "The board's memory.x, resolved under the board platform.",
         ),
         "platform": attr.label(mandatory = True, doc = "A board platform from //toolchains/platforms."),
-        "_allowlist_function_transition": attr.label(
-            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
-        ),
         "_size_report": attr.label(
             default = "//toolchains/image:size_report",
             executable = True,
             cfg = "exec",
         ),
-    },
+    }),
 )
 
 def _board_files_impl(ctx):
@@ -107,11 +106,8 @@ board_files = rule(
     doc = "`srcs` built in the configuration of `platform`: exactly the artifacts an mcu_image " +
           "for that board embeds (its model, say), for tests and benchmarks to compare " +
           "against, without building the chain a second time.",
-    attrs = {
+    attrs = dict(TRANSITION_ALLOWLIST, **{
         "platform": attr.label(mandatory = True, doc = "A board platform from //toolchains/platforms."),
         "srcs": attr.label_list(allow_files = True, cfg = _board_transition),
-        "_allowlist_function_transition": attr.label(
-            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
-        ),
-    },
+    }),
 )

@@ -16,6 +16,7 @@ model_configuration = transition(
     outputs = ["//command_line_option:platforms"],
 )
 
+# Every rule with a Starlark transition needs this attribute (also mcu_image, board_files).
 TRANSITION_ALLOWLIST = {
     "_allowlist_function_transition": attr.label(
         default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
