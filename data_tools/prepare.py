@@ -7,15 +7,14 @@ See data_tools/README.md for the layout it reads and writes, and pipeline.py for
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 from absl import app, flags
 from tqdm import tqdm
 
 from data_tools import balance, decode, duplicates, labels, pipeline, sources, split, transform
 from data_tools.manifest import Manifest
+from tools.cli import cli_path
 
 SRC = flags.DEFINE_multi_string("src", [], "Source directory: <label>/ folders, or labels.csv (path,label[,group]).")
 OUT = flags.DEFINE_string("out", None, "Output directory (must be empty, or use --overwrite).")
@@ -30,12 +29,6 @@ MAX_BYTES = flags.DEFINE_integer("max_file_bytes", decode.Limits.max_file_bytes,
 MAX_PIXELS = flags.DEFINE_integer("max_pixels", decode.Limits.max_pixels, "Larger images are rejected (bombs).")
 OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace a dataset this tool wrote earlier in --out.")
 QUIET = flags.DEFINE_bool("quiet", False, "No progress bar (build actions).")
-
-
-def cli_path(value: str) -> Path:
-    """A path as the user typed it: `bazel run` starts us elsewhere, so relative paths are
-    taken from the directory the user ran it in."""
-    return Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / value
 
 
 def summary(manifest: Manifest) -> str:

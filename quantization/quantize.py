@@ -13,13 +13,13 @@ gate trips (--tolerance_pp, --max_disagreement).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 from absl import app, flags
 
-from quantization import audit, convert, evaluate_int8, report
+from quantization import audit, bias_quantization, convert, evaluate_int8, report
+from tools.cli import cli_path
 from training import data
 
 MODEL = flags.DEFINE_string("model", None, "The trained .keras model.")
@@ -33,11 +33,6 @@ TOLERANCE = flags.DEFINE_float("tolerance_pp", 1.0, "Largest INT8 accuracy loss 
 DISAGREEMENT = flags.DEFINE_float("max_disagreement", 0.0, "Largest share of TFLite/TFLM prediction disagreement.")
 
 
-def cli_path(value: str) -> Path:
-    """Relative paths are taken from where `bazel run` was started."""
-    return Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / value
-
-
 def quantize(
     model_path: Path,
     data_dir: Path,
@@ -48,12 +43,15 @@ def quantize(
     seed: int,
     gate: evaluate_int8.Gate | None = None,
 ) -> dict:
-    """Converts, audits and reports; with a gate, also evaluates against FP32 and applies it."""
+    """Converts, trims the bias quantization TFLM never reads (bias_quantization.py), audits
+    and reports; with a gate, also evaluates against FP32 and applies it."""
     model = convert.load_model(model_path)
     height, width = model.input_shape[1:3]
     train = data.load_split(data_dir, "train", width, height)
     chosen = convert.calibration_indices(samples, len(train.labels), seed)
-    tflite = convert.convert(model, train.images[chosen], input_type)
+    converted = convert.convert(model, train.images[chosen], input_type)
+    trimmed = bias_quantization.trim(converted)
+    tflite = trimmed.flatbuffer
     histogram = audit.audit(tflite, audit.load_library_ops(ops), input_type)
     float_tflite = convert.convert(model, train.images[:0], input_type, quantize=False)
     out.mkdir(parents=True, exist_ok=True)
@@ -65,6 +63,7 @@ def quantize(
     }
     (out / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n")
     described = report.describe(tflite, float_tflite, histogram)
+    described["bias_quantization_trimmed"] = {"tensors": trimmed.tensors, "channels": trimmed.channels}
     (out / "report.json").write_text(json.dumps(described, indent=2, sort_keys=True) + "\n")
     if gate is not None:
         test = data.load_split(data_dir, "test", width, height)

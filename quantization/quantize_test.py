@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from quantization import audit, convert, evaluate_int8
+from quantization import audit, bias_quantization, convert, evaluate_int8
 from quantization.quantize import quantize
 from training import config as config_module
 from training import model as model_module
@@ -146,3 +146,15 @@ def test_the_gate_trips_when_calibration_ruins_int8_accuracy(trained_tiny: tuple
 
 if __name__ == "__main__":
     raise SystemExit(pytest.main([__file__, "-q"]))
+
+
+def test_trimming_bias_quantization_changes_no_score(trained_tiny: tuple[Path, Path]) -> None:
+    model, dataset = trained_tiny
+    network = convert.load_model(model)
+    train_split = testing.data.load_split(dataset, "train", testing.WIDTH, testing.HEIGHT)
+    original = convert.convert(network, train_split.images[:16])
+    trimmed = bias_quantization.trim(original)
+    assert trimmed.tensors > 0
+    test = testing.data.load_split(dataset, "test", testing.WIDTH, testing.HEIGHT)
+    for run in (evaluate_int8.run_tflm, evaluate_int8.run_tflite_reference):
+        np.testing.assert_array_equal(run(trimmed.flatbuffer, test.images), run(original, test.images))

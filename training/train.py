@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
-from pathlib import Path
 
 from absl import app, flags
 
+from tools.cli import cli_path
 from training import config as config_module
 from training import data, model
 from training.trainer import train
@@ -24,12 +23,6 @@ OUT = flags.DEFINE_string("out", None, "Output directory.")
 CONFIG = flags.DEFINE_string("config", None, "Config file (JSON or YAML); defaults for anything missing.")
 SET = flags.DEFINE_multi_string("set", [], "Config override KEY=VALUE (VALUE as JSON), e.g. --set phase1_epochs=3.")
 WEIGHTS = flags.DEFINE_string("weights", None, "ImageNet MobileNetV2 weights file (overrides the config).")
-
-
-def cli_path(value: str) -> Path:
-    """A path as the user typed it: `bazel run` starts us elsewhere, so relative paths are
-    taken from the directory the user ran it in."""
-    return Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / value
 
 
 def main(argv: list[str]) -> None:
