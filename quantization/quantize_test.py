@@ -144,10 +144,6 @@ def test_the_gate_trips_when_calibration_ruins_int8_accuracy(trained_tiny: tuple
         evaluate_int8.compare(fp32, reference, tflm, test, tmp_path, evaluate_int8.Gate())
 
 
-if __name__ == "__main__":
-    raise SystemExit(pytest.main([__file__, "-q"]))
-
-
 def test_trimming_bias_quantization_changes_no_score(trained_tiny: tuple[Path, Path]) -> None:
     model, dataset = trained_tiny
     network = convert.load_model(model)
@@ -158,3 +154,7 @@ def test_trimming_bias_quantization_changes_no_score(trained_tiny: tuple[Path, P
     test = testing.data.load_split(dataset, "test", testing.WIDTH, testing.HEIGHT)
     for run in (evaluate_int8.run_tflm, evaluate_int8.run_tflite_reference):
         np.testing.assert_array_equal(run(trimmed.flatbuffer, test.images), run(original, test.images))
+
+
+if __name__ == "__main__":
+    raise SystemExit(pytest.main([__file__, "-q"]))
