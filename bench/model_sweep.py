@@ -22,7 +22,7 @@ fits the STM32H743's contiguous AXI SRAM with at least --headroom to spare.
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -30,7 +30,8 @@ import shutil
 import time
 from pathlib import Path
 
-from bench import device_benchmark
+from bench import device_benchmark, sweep_records
+from bench.sweep_candidate import BoardResult, Candidate
 from toolchains.image import memory_map
 from tools.remote_cache.nested_bazel import bazel, shutdown, workspace
 
@@ -46,49 +47,6 @@ BOARD_TITLES = {"qemu_mps2_an386": "QEMU MPS2 AN386", "stm32h743": "STM32H743", 
 _CANDIDATE = "//bench/sweep:candidate"
 _TRAINING = re.compile(r"^Training //bench/sweep:model\b")
 _BOARD_LIMIT = re.compile(r"(the model needs [^;\n]*? but board \w+ has [\d,]+ B[^;\n]*)")
-
-
-@dataclasses.dataclass
-class BoardResult:
-    board: str
-    built: bool
-    flash_used: int | None = None
-    flash_limit: int | None = None
-    ram_used: int | None = None  # stack and static data
-    arena_used: int | None = None
-    arena_limit: int | None = None
-    reason: str | None = None  # why the image could not be built
-
-    def fits(self, headroom: float = 0.0) -> bool:
-        return bool(self.built and self.arena_used is not None and self.arena_limit) and (
-            self.arena_used <= (1 - headroom) * self.arena_limit
-        )
-
-
-@dataclasses.dataclass
-class Candidate:
-    alpha: str
-    input: str
-    error: str | None = None
-    fp32_accuracy: float | None = None
-    int8_accuracy: float | None = None
-    tflite_bytes: int | None = None
-    arena_bytes: int | None = None
-    macs: int | None = None
-    instructions: float | None = None
-    host_agreement: float | None = None
-    training_seconds: float | None = None
-    boards: dict[str, BoardResult] = dataclasses.field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return f"a{self.alpha}_{self.input}"
-
-    @property
-    def delta_pp(self) -> float | None:
-        if self.fp32_accuracy is None or self.int8_accuracy is None:
-            return None
-        return (self.int8_accuracy - self.fp32_accuracy) * 100
 
 
 def parse_input(value: str) -> tuple[int, int]:
@@ -170,11 +128,20 @@ def board_limits(workspace: Path) -> dict[str, memory_map.MemoryMap]:
 
 
 def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
-    """Builds the candidate's chain and images, then runs its QEMU image on a few frames."""
-    output_base: Path = settings["output_base"]
+    """Builds the candidate's chain and images, then runs its QEMU image on a few frames;
+    its record is written at once (<results>/<candidate>/candidate.json), so that a sweep
+    stopped later keeps it."""
     folder = results / candidate.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    candidate.commit, candidate.cpu = settings["provenance"]
+    _build_and_run(candidate, settings, folder)
+    sweep_records.write(folder / "candidate.json", settings["recipe_record"], [candidate])
+    return candidate
+
+
+def _build_and_run(candidate: Candidate, settings: dict, folder: Path) -> None:
+    output_base: Path = settings["output_base"]
     # The same flags for the build and the cquery, so that it names the files the build wrote.
     config_flags = [
         *settings["bazel_args"],
@@ -203,7 +170,7 @@ def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
         tail = "\n".join(line for line in built.stderr.splitlines() if line.startswith("ERROR"))[-600:]
         candidate.error = limit[0] if limit else f"the chain did not build ({', '.join(missing)} missing): {tail}"
         shutdown(output_base)
-        return candidate
+        return
     for name in [*needed[:-1], "image.size.json", "model.tflite", "history.json"]:
         if name in files:
             shutil.copy(files[name], folder / name)
@@ -215,6 +182,7 @@ def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
     candidate.tflite_bytes = codegen["model_bytes"]
     candidate.arena_bytes = codegen["arena_bytes"]
     candidate.macs = codegen["macs"]
+    candidate.model_sha256 = hashlib.sha256(files["model.tflite"].read_bytes()).hexdigest()
 
     recorded = folder.parent / f"{candidate.name}.training_seconds"
     seconds = training_seconds(profile)
@@ -245,7 +213,6 @@ def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
     )
     candidate.instructions = numbers["instructions_mean"]
     candidate.host_agreement = numbers["host_agreement"]
-    return candidate
 
 
 def choose_default(candidates: list[Candidate], headroom: float) -> Candidate | None:
@@ -321,7 +288,16 @@ def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: fl
             f"{chosen.int8_accuracy:.4f}) whose arena fits the {BOARD_TITLES[REAL_BOARD]}'s AXI SRAM with "
             f"{headroom:.0%} to spare."
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *_provenance_lines(candidates)]) + "\n"
+
+
+def _provenance_lines(candidates: list[Candidate]) -> list[str]:
+    """Where each row was measured: rows from several runs share a table (training seconds
+    compare only on one machine)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for c in candidates:
+        groups.setdefault((c.commit or "an unknown commit", c.cpu or "an unknown CPU"), []).append(c.name)
+    return [f"Measured at {commit} on {cpu}: {', '.join(names)}." for (commit, cpu), names in sorted(groups.items())]
 
 
 def scatter(candidates: list[Candidate], limits: dict, headroom: float, path: Path) -> None:
@@ -366,9 +342,18 @@ def sweep(
     frames_per_class: int = 2,
     headroom: float = 0.10,
     bazel_args: list[str] | None = None,
+    include: list[Path] | None = None,
 ) -> tuple[list[Candidate], Candidate | None]:
+    """Measures widths x inputs and reports them with the candidates of the `include`d
+    records (earlier runs of the same recipe): the table, plot and default cover all."""
     for size in inputs:
         parse_input(size)
+    recipe_record = sweep_records.recipe_of(recipe, dataset, workspace())
+    included = list(include or [])
+    sweep_records.merge([], recipe_record, included)  # a bad record fails now, not after hours
+    grid = [(alpha.strip(), size.strip()) for alpha in widths for size in inputs]
+    if not grid and not included:
+        raise ValueError("nothing to report: give --widths and --inputs to measure, or --include records")
     out.mkdir(parents=True, exist_ok=True)
     extra = list(bazel_args or [])
     if disk_cache is not None:
@@ -377,29 +362,30 @@ def sweep(
         "output_base": output_base,
         "recipe": recipe,
         "dataset": dataset,
+        "recipe_record": recipe_record,
+        "provenance": sweep_records.provenance(workspace()),
         "plugin": plugin,
         "frames_per_class": frames_per_class,
         "bazel_args": extra,
     }
-    candidates = []
-    grid = [(alpha, size) for alpha in widths for size in inputs]
+    measured = []
     for index, (alpha, size) in enumerate(grid, 1):
         start = time.monotonic()
         print(f"[{index}/{len(grid)}] alpha {alpha}, {size}: building and measuring…", flush=True)
-        candidate = measure(Candidate(alpha.strip(), size.strip()), settings, out)
+        candidate = measure(Candidate(alpha, size), settings, out)
         status = candidate.error or f"INT8 {candidate.int8_accuracy:.4f}, arena {candidate.arena_bytes:,} B"
         print(f"[{index}/{len(grid)}] alpha {alpha}, {size}: {status} ({time.monotonic() - start:.0f} s)", flush=True)
-        candidates.append(candidate)
+        measured.append(candidate)
+    candidates = sweep_records.merge(measured, recipe_record, included)
     limits = board_limits(workspace())
     chosen = choose_default(candidates, headroom)
     (out / "sweep.md").write_text(markdown(candidates, chosen, headroom, limits))
     scatter(candidates, limits, headroom, out / "sweep.png")
-    record = {
-        "recipe": recipe,
-        "dataset": dataset,
-        "headroom": headroom,
-        "default": None if chosen is None else chosen.name,
-        "candidates": [dataclasses.asdict(c) for c in candidates],
-    }
-    (out / "sweep.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    sweep_records.write(
+        out / "sweep.json",
+        recipe_record,
+        candidates,
+        headroom=headroom,
+        default=None if chosen is None else chosen.name,
+    )
     return candidates, chosen

@@ -3,6 +3,11 @@
     bazel run //bench:model_sweep -- --widths=0.35,0.5,0.75 --inputs=160x120,128x96,96x96
 
 Flags override the grid, the recipe and the dataset; see model_sweep.py for what it measures.
+A sweep can run in parts: --include adds the candidates of earlier runs' records
+(sweep.json, <out>/<candidate>/candidate.json, or a directory of them) to the table, and
+with an empty grid it only reports:
+
+    bazel run //bench:model_sweep -- --widths= --inputs= --include=bench/results/model_sweep
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ OUTPUT_BASE = flags.DEFINE_string(
 DISK_CACHE = flags.DEFINE_string(
     "disk_cache", "~/.cache/tinyml-sweep/disk_cache", "Bazel disk cache: a candidate built before is not retrained."
 )
+INCLUDE = flags.DEFINE_list(
+    "include", [], "Records of earlier runs (files, or directories of *.json) whose candidates join the table."
+)
 BAZEL_ARGS = flags.DEFINE_multi_string("bazel_arg", [], "Extra argument for the nested builds (e.g. --config=...).")
 PLUGIN = flags.DEFINE_string("plugin", None, "The instruction-counting QEMU plugin (set by the BUILD file).")
 
@@ -51,6 +59,7 @@ def main(argv: list[str]) -> None:
             FRAMES.value,
             HEADROOM.value,
             BAZEL_ARGS.value,
+            [cli_path(path) for path in INCLUDE.value],
         )
     except ValueError as error:
         raise app.UsageError(str(error)) from error

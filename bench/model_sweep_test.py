@@ -4,6 +4,7 @@ smoke recipe on the smoke dataset."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -128,6 +129,32 @@ def test_report_table_plot_and_record(swept: tuple[Path, list[Candidate], Candid
     assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     record = json.loads((out / "sweep.json").read_text())
     assert record["default"] == "a0.35_96x96" and len(record["candidates"]) == 1
+    recipe = workspace() / "training/configs/smoke.json"
+    assert record["recipe_sha256"] == hashlib.sha256(recipe.read_bytes()).hexdigest()
+    folder = out / candidates[0].name
+    assert candidates[0].model_sha256 == hashlib.sha256((folder / "model.tflite").read_bytes()).hexdigest()
+    assert candidates[0].cpu and candidates[0].commit, "each row says where it was measured"
+    assert f"Measured at {candidates[0].commit} on {candidates[0].cpu}: a0.35_96x96." in text
+
+
+def test_a_later_run_reports_the_recorded_candidate_without_measuring(
+    swept: tuple[Path, list[Candidate], Candidate | None], tmp_path: Path
+) -> None:
+    out, candidates, _ = swept
+    reported, chosen = model_sweep.sweep(
+        widths=[],
+        inputs=[],
+        out=tmp_path,
+        recipe="//training:configs/smoke.json",
+        dataset="//training:smoke_dataset",
+        plugin=plugin(),
+        output_base=tmp_path / "unused_output_base",
+        disk_cache=None,
+        include=[out / candidates[0].name / "candidate.json"],
+    )
+    assert reported == candidates and chosen == candidates[0]
+    assert not (tmp_path / "unused_output_base").exists(), "nothing was built"
+    assert (tmp_path / "sweep.md").read_text() == (out / "sweep.md").read_text()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,143 @@
+"""The model sweep's records: one JSON file holds the candidates one run measured, with
+what they were measured with, so that runs in parts (a candidate takes up to an hour of
+training on a small CPU) can be put in one table later.
+
+A record is {"format", "recipe", "recipe_sha256", "dataset", "candidates": [...]}; the
+sweep writes one per candidate as soon as it is measured (<out>/<candidate>/candidate.json)
+and one for the whole run (<out>/sweep.json, which also names the default).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import platform
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from bench.sweep_candidate import BoardResult, Candidate
+
+FORMAT = "tinyml-model-sweep/1"
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """What every candidate of one table must share: rows trained on another recipe or
+    dataset do not compare."""
+
+    recipe: str
+    recipe_sha256: str | None
+    dataset: str
+
+
+def recipe_of(recipe: str, dataset: str, workspace: Path) -> Recipe:
+    """The recipe label, with the content hash of its file when it is a source file."""
+    path = workspace / recipe.removeprefix("//").replace(":", "/")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    return Recipe(recipe, digest, dataset)
+
+
+def provenance(workspace: Path) -> tuple[str | None, str]:
+    """The commit the candidate was measured at ("+changes" when the tree had some) and the CPU:
+    training time and, through oneDNN's kernels, the trained bytes depend on it."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(workspace), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(workspace), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        commit += "+changes" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    return commit, cpu_name()
+
+
+def cpu_name() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or platform.machine()
+    names = re.findall(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    return f"{names[0].strip()} x{len(names)}" if names else platform.machine()
+
+
+def write(path: Path, recipe: Recipe, candidates: list[Candidate], **extra: Any) -> None:
+    record = {
+        "format": FORMAT,
+        **dataclasses.asdict(recipe),
+        **extra,
+        "candidates": [dataclasses.asdict(c) for c in candidates],
+    }
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def _candidate(fields: dict[str, Any]) -> Candidate:
+    boards = {name: BoardResult(**board) for name, board in fields.get("boards", {}).items()}
+    return Candidate(**{**fields, "boards": boards})
+
+
+def read(path: Path) -> tuple[Recipe, list[Candidate]]:
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: not a readable model-sweep record ({error})") from error
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise ValueError(f'{path}: not a model-sweep record (its "format" is not {FORMAT!r})')
+    try:
+        recipe = Recipe(record["recipe"], record["recipe_sha256"], record["dataset"])
+        return recipe, [_candidate(fields) for fields in record["candidates"]]
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"{path}: a model-sweep record without the field {error}; was it edited?") from error
+
+
+def record_files(paths: list[Path]) -> list[Path]:
+    """The record files `paths` name: a file as given, a directory's *.json files (sorted)."""
+    files = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(path.glob("*.json"))
+            if not found:
+                raise ValueError(f"{path}: a directory with no record (*.json) in it")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ValueError(f"{path}: no such record file or directory")
+    return files
+
+
+def merge(measured: list[Candidate], recipe: Recipe, included: list[Path]) -> list[Candidate]:
+    """This run's candidates and the records' in one list, in grid order (width, then input
+    pixels). A candidate measured now replaces a recorded one; two records of the same
+    candidate, or a record of another recipe or dataset, are errors."""
+    by_name = {c.name: c for c in measured}
+    recorded_in: dict[str, Path] = {}
+    for path in record_files(included):
+        theirs, candidates = read(path)
+        if theirs != recipe:
+            raise ValueError(
+                f"{path}: measured with recipe {theirs.recipe} (sha256 {theirs.recipe_sha256}) on "
+                f"{theirs.dataset}, not {recipe.recipe} (sha256 {recipe.recipe_sha256}) on {recipe.dataset}; "
+                "its rows do not compare with this run's: measure them again"
+            )
+        for candidate in candidates:
+            if candidate.name in recorded_in:
+                raise ValueError(
+                    f"{candidate.name} is recorded twice, in {recorded_in[candidate.name]} and {path}; "
+                    "include one of them"
+                )
+            recorded_in[candidate.name] = path
+            by_name.setdefault(candidate.name, candidate)
+    return sorted(by_name.values(), key=lambda c: (float(c.alpha), _pixels(c.input), c.input))
+
+
+def _pixels(size: str) -> int:
+    width, height = size.split("x")
+    return int(width) * int(height)
