@@ -2,8 +2,9 @@
 
 Cargo does the download (from the registry it is configured for) and checks every file
 against the checksums of the committed lock file (`cargo fetch --locked`). The crate
-archive is then verified once more against its lock checksum and unpacked, pristine,
-into this repository with the given BUILD file. Nothing is built with cargo.
+archive is then verified once more against its lock checksum, unpacked into this
+repository with the given BUILD file, and only then are the `patches` applied (each one
+named and explained in its own file). Nothing is built with cargo.
 """
 
 def _lock_checksum(lock_text, crate, version):
@@ -51,6 +52,9 @@ def _cargo_crate_source_impl(rctx):
     # that our single BUILD file cannot see into.
     _run(rctx, ["find", ".", "-mindepth", "2", "(", "-name", "BUILD", "-o", "-name", "BUILD.bazel", ")", "-delete"], "removing nested BUILD files")
     rctx.delete("fetch")
+    for patch in rctx.attr.patches:
+        rctx.report_progress("applying {}".format(patch.name))
+        rctx.patch(patch, strip = 1)
     rctx.file("CRATE_CHECKSUM", expected + "\n")
     rctx.symlink(rctx.path(rctx.attr.build_file), "BUILD.bazel")
     rctx.file("WORKSPACE", "workspace(name = \"{}\")\n".format(rctx.name))
@@ -63,8 +67,9 @@ cargo_crate_source = repository_rule(
         "crate": attr.string(mandatory = True),
         "lockfile": attr.label(mandatory = True, allow_single_file = True),
         "manifest": attr.label(mandatory = True, allow_single_file = True),
+        "patches": attr.label_list(allow_files = [".patch"], doc = "Unified diffs applied to the verified sources (-p1), in order."),
         "version": attr.string(mandatory = True),
     },
     environ = ["CARGO_HOME"],
-    doc = "Sources of one crate, fetched by `cargo fetch --locked`, verified and unpacked.",
+    doc = "Sources of one crate, fetched by `cargo fetch --locked`, verified, unpacked and patched.",
 )

@@ -88,6 +88,36 @@ void PersonModel(const char* image, bool expect_person) {
          expect_person ? "person image scores person" : "no-person image scores no person");
 }
 
+// The patch in third_party/tflm/patches: every quantized tensor's scales are the
+// flatbuffer's own, not a copy in the arena, and equal the model's values.
+void ScalesReadInPlace() {
+  std::vector<uint8_t> model_bytes = ReadModelFile("person_detection_grayscale.tflite");
+  const tflite::Model* model = tflite::GetModel(model_bytes.data());
+  tflite::MicroErrorReporter reporter;
+  tflite::ops::micro::AllOpsResolver resolver;
+  tflite::MicroInterpreter interpreter(model, resolver, arena, sizeof(arena), &reporter);
+  Expect(interpreter.AllocateTensors() == kTfLiteOk, "person model allocates");
+  const auto* tensors = model->subgraphs()->Get(0)->tensors();
+  const uint8_t* begin = model_bytes.data();
+  const uint8_t* end = begin + model_bytes.size();
+  size_t quantized = 0, in_place = 0, equal = 0;
+  for (size_t i = 0; i < interpreter.tensors_size(); ++i) {
+    const TfLiteTensor* tensor = interpreter.tensor(i);
+    if (tensor->quantization.type != kTfLiteAffineQuantization) continue;
+    const auto* params = static_cast<const TfLiteAffineQuantization*>(tensor->quantization.params);
+    const auto* scales = tensors->Get(i)->quantization()->scale();
+    ++quantized;
+    const auto* where = reinterpret_cast<const uint8_t*>(params->scale);
+    in_place += where >= begin && where < end;
+    bool same = params->scale->size == static_cast<int>(scales->size());
+    for (int c = 0; same && c < params->scale->size; ++c) same = params->scale->data[c] == scales->Get(c);
+    equal += same;
+  }
+  std::printf("%zu quantized tensors, %zu with scales in the model, %zu equal\n", quantized, in_place, equal);
+  Expect(quantized > 0 && in_place == quantized, "every scale array is read from the model, not copied");
+  Expect(equal == quantized, "every scale array holds the model's values");
+}
+
 }  // namespace
 
 void LogToStderr(const char* message) { std::fputs(message, stderr); }
@@ -97,6 +127,7 @@ int main() {
   SineModel();
   PersonModel("person_image_data_grayscale.data", true);
   PersonModel("no_person_image_data_grayscale.data", false);
+  ScalesReadInPlace();
   std::printf("%d failed\n", failures);
   return failures == 0 ? 0 : 1;
 }
