@@ -129,8 +129,8 @@ def test_report_table_plot_and_record(swept: tuple[Path, list[Candidate], Candid
     assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     record = json.loads((out / "sweep.json").read_text())
     assert record["default"] == "a0.35_96x96" and len(record["candidates"]) == 1
-    recipe = workspace() / "training/configs/smoke.json"
-    assert record["recipe_sha256"] == hashlib.sha256(recipe.read_bytes()).hexdigest()
+    smoke = model_sweep.sweep_records.recipe_of("//training:configs/smoke.json", "//d:d", workspace())
+    assert smoke.recipe_sha256 is not None and record["recipe_sha256"] == smoke.recipe_sha256
     folder = out / candidates[0].name
     assert candidates[0].model_sha256 == hashlib.sha256((folder / "model.tflite").read_bytes()).hexdigest()
     assert candidates[0].cpu and candidates[0].commit, "each row says where it was measured"

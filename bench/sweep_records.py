@@ -33,11 +33,26 @@ class Recipe:
     dataset: str
 
 
+# Set per candidate by the sweep, so not part of what the candidates share.
+SWEPT_FIELDS = ("alpha", "image_width", "image_height")
+
+
 def recipe_of(recipe: str, dataset: str, workspace: Path) -> Recipe:
-    """The recipe label, with the content hash of its file when it is a source file."""
+    """The recipe label, with a hash of its file when it is a source file: of its JSON less
+    the swept fields (choosing another default width leaves the rows comparable), or of
+    its bytes when it is not a JSON object."""
     path = workspace / recipe.removeprefix("//").replace(":", "/")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-    return Recipe(recipe, digest, dataset)
+    if not path.is_file():
+        return Recipe(recipe, None, dataset)
+    content = path.read_bytes()
+    try:
+        fields = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        fields = None
+    if isinstance(fields, dict):
+        shared = {key: value for key, value in fields.items() if key not in SWEPT_FIELDS}
+        content = json.dumps(shared, sort_keys=True).encode()
+    return Recipe(recipe, hashlib.sha256(content).hexdigest(), dataset)
 
 
 def provenance(workspace: Path) -> tuple[str | None, str]:

@@ -3,6 +3,7 @@ only when they compare (same recipe and dataset, each candidate once)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -59,13 +60,18 @@ def test_rows_of_another_recipe_are_refused(tmp_path: Path) -> None:
         sweep_records.merge([], RECIPE, [tmp_path / "old.json"])
 
 
-def test_recipe_hash_follows_the_file(tmp_path: Path) -> None:
+def test_recipe_hash_follows_what_the_candidates_share(tmp_path: Path) -> None:
     (tmp_path / "training/configs").mkdir(parents=True)
     config = tmp_path / "training/configs/default.json"
-    config.write_text('{"alpha": 0.35}')
-    first = sweep_records.recipe_of("//training:configs/default.json", "//d:d", tmp_path)
-    config.write_text('{"alpha": 0.5}')
-    assert sweep_records.recipe_of("//training:configs/default.json", "//d:d", tmp_path) != first
+
+    def recipe(content: str) -> sweep_records.Recipe:
+        config.write_text(content)
+        return sweep_records.recipe_of("//training:configs/default.json", "//d:d", tmp_path)
+
+    first = recipe('{"alpha": 0.35, "image_width": 160, "seed": 1}')
+    assert recipe('{"seed": 1, "alpha": 0.5, "image_width": 96}') == first, "swept fields and key order do not count"
+    assert recipe('{"alpha": 0.35, "image_width": 160, "seed": 2}') != first
+    assert recipe("not json").recipe_sha256 == hashlib.sha256(b"not json").hexdigest()
     assert sweep_records.recipe_of("//training:generated", "//d:d", tmp_path).recipe_sha256 is None
 
 

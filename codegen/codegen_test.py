@@ -13,7 +13,7 @@ from codegen import board_limits, rust_module
 SMOKE = Path("codegen/smoke_model_module_src")
 HOST_RUNNER = Path("firmware/tflm/host_runner")
 GENERATOR = Path("codegen/tflite_to_rust")
-# MobileNetV2 alpha 0.35 at 160x120, converted with the quantizer's workarounds.
+# The product's MobileNetV2 (its recipe's width and input), converted with the quantizer's workarounds.
 MOBILENET = Path("firmware/tflm/equivalence/mobilenet_v2_workarounds.tflite")
 BOARDS = Path("toolchains/boards")
 

@@ -1,5 +1,6 @@
-"""Converts the product's backbone, a Keras MobileNetV2 (alpha 0.35, 120x160x1 input,
-untrained weights), to full int8 twice, for the operator audit in mobilenet_v2_test.py:
+"""Converts the product's backbone, a Keras MobileNetV2 with the width and input size of
+the product's recipe (--config; untrained weights), to full int8 twice, for the operator
+audit in mobilenet_v2_test.py:
 
 - `--default_out`: the textbook head (GlobalAveragePooling2D, Dense) and TensorFlow
   2.21's default conversion: what a user would get without our quantizer.
@@ -17,19 +18,21 @@ import tensorflow as tf
 from absl import app, flags
 
 from firmware.tflm.equivalence.int8_conversion import convert_int8
+from training import config as training_config
 
 DEFAULT_OUT = flags.DEFINE_string("default_out", None, "Default head and conversion.", required=True)
 WORKAROUNDS_OUT = flags.DEFINE_string("workarounds_out", None, "TFLM-compatible head and conversion.", required=True)
+CONFIG = flags.DEFINE_string("config", None, "The product's training recipe: width and input size.", required=True)
 
-INPUT_SHAPE = (120, 160, 1)
 keras = tf.keras
 layers = keras.layers
 
 
-def _network(workarounds: bool) -> keras.Model:
-    inputs = keras.Input(INPUT_SHAPE, batch_size=1 if workarounds else None)
+def _network(recipe: training_config.TrainConfig, workarounds: bool) -> keras.Model:
+    shape = (recipe.image_height, recipe.image_width, 1)
+    inputs = keras.Input(shape, batch_size=1 if workarounds else None)
     x = layers.Rescaling(1 / 127.5, offset=-1)(inputs)
-    backbone = keras.applications.MobileNetV2(input_shape=INPUT_SHAPE, alpha=0.35, include_top=False, weights=None)
+    backbone = keras.applications.MobileNetV2(input_shape=shape, alpha=recipe.alpha, include_top=False, weights=None)
     x = backbone(x)
     if workarounds:
         x = layers.AveragePooling2D(pool_size=x.shape[1:3])(x)
@@ -55,11 +58,13 @@ def _normalized(model: keras.Model, samples: np.ndarray) -> keras.Model:
 
 def main(argv: list[str]) -> None:
     del argv
+    recipe = training_config.load(Path(CONFIG.value))
     keras.utils.set_random_seed(7)
-    samples = np.random.default_rng(7).uniform(0, 255, size=(8, *INPUT_SHAPE)).astype(np.float32)
-    default = _normalized(_network(False), samples)
+    shape = (recipe.image_height, recipe.image_width, 1)
+    samples = np.random.default_rng(7).uniform(0, 255, size=(8, *shape)).astype(np.float32)
+    default = _normalized(_network(recipe, False), samples)
     Path(DEFAULT_OUT.value).write_bytes(convert_int8(default, samples, per_tensor_dense=False))
-    workarounds = _network(True)
+    workarounds = _network(recipe, True)
     workarounds.set_weights(default.get_weights())
     Path(WORKAROUNDS_OUT.value).write_bytes(convert_int8(workarounds, samples))
 

@@ -1,5 +1,5 @@
-"""Every operator TensorFlow 2.21 emits for the product's MobileNetV2 (alpha 0.35,
-1-channel input, full int8) is supported by the TFLM (2020) library or has a workaround
+"""Every operator TensorFlow 2.21 emits for the product's MobileNetV2 (the width and input
+of its recipe, 1-channel input, full int8) is supported by the TFLM (2020) library or has a workaround
 the quantizer applies; with the workarounds the model runs through our wrapper on the host
 and in the firmware under QEMU."""
 
@@ -17,7 +17,6 @@ MODELS = Path("firmware/tflm/equivalence")
 HOST_RUNNER = Path("firmware/tflm/host_runner")
 DEVICE_RUNNER = Path("firmware/tflm/device_runner.elf")
 RUN_QEMU = Path("toolchains/qemu/run_qemu.sh")
-INPUT_BYTES = 120 * 160
 
 # What the default conversion produces that TFLM (2020) cannot run, and the workaround.
 WORKAROUNDS = {
@@ -76,16 +75,21 @@ def test_with_the_workarounds_every_operator_is_supported() -> None:
     assert {name for name, _ in found} >= {"CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "AVERAGE_POOL_2D", "FULLY_CONNECTED"}
 
 
-def _inputs(count: int) -> Path:
+def _input_bytes(model: Path) -> int:
+    graph = flatbuffer_utils.read_model(str(model)).subgraphs[0]
+    return int(np.prod(graph.tensors[graph.inputs[0]].shape))
+
+
+def _inputs(model: Path, count: int) -> Path:
     path = Path(os.environ.get("TEST_TMPDIR", "/tmp")) / "mobilenet_inputs.bin"
     rng = np.random.default_rng(3)
-    path.write_bytes(rng.integers(-128, 128, size=count * INPUT_BYTES, dtype=np.int8).tobytes())
+    path.write_bytes(rng.integers(-128, 128, size=count * _input_bytes(model), dtype=np.int8).tobytes())
     return path
 
 
 def test_the_workaround_model_runs_on_host_and_device_alike() -> None:
     model = (MODELS / "mobilenet_v2_workarounds.tflite").resolve()
-    inputs = _inputs(1)
+    inputs = _inputs(model, 1)
     host_out, device_out = inputs.with_suffix(".host"), inputs.with_suffix(".device")
     subprocess.run([str(HOST_RUNNER), f"--model={model}", f"--inputs={inputs}", f"--outputs={host_out}"], check=True)
     arguments = f"--model={model} --inputs={inputs} --outputs={device_out}"
