@@ -33,6 +33,7 @@ from pathlib import Path
 from bench import device_benchmark, sweep_records
 from bench.sweep_candidate import BoardResult, Candidate
 from toolchains.image import memory_map
+from tools.remote_cache import execution_log as execution_log_reader
 from tools.remote_cache.nested_bazel import bazel, shutdown, workspace
 
 REAL_BOARD = "stm32h743"
@@ -46,6 +47,7 @@ BOARDS = {
 BOARD_TITLES = {"qemu_mps2_an386": "QEMU MPS2 AN386", "stm32h743": "STM32H743", "nano33_ble": "Nano 33 BLE class"}
 _CANDIDATE = "//bench/sweep:candidate"
 _TRAINING = re.compile(r"^Training //bench/sweep:model\b")
+_TRAINING_MNEMONIC = "TrainKerasModel"
 _BOARD_LIMIT = re.compile(r"(the model needs [^;\n]*? but board \w+ has [\d,]+ B[^;\n]*)")
 
 
@@ -96,13 +98,22 @@ def built_targets(events: Path) -> set[str]:
     return done
 
 
-def training_seconds(profile: Path) -> float | None:
-    """The training action's wall time from a build's --profile (None: it did not run)."""
-    if not profile.exists():
+def training_seconds(profile: Path, execution_log: Path) -> float | None:
+    """The training action's wall time from a build's --profile; None when it did not run.
+    An action-cache hit shows in the profile as "action dependency checking"; a disk-cache
+    hit is still "action processing", so the execution log says whether the spawn ran."""
+    if not profile.exists() or not execution_log.exists():
+        return None
+    ran = execution_log_reader.executed(execution_log)
+    if not ran.get(_TRAINING_MNEMONIC):
         return None
     events = json.loads(profile.read_text())
     events = events["traceEvents"] if isinstance(events, dict) else events
-    times = [e["dur"] / 1e6 for e in events if e.get("ph") == "X" and _TRAINING.match(e.get("name", ""))]
+    times = [
+        e["dur"] / 1e6
+        for e in events
+        if e.get("ph") == "X" and e.get("cat") == "action processing" and _TRAINING.match(e.get("name", ""))
+    ]
     return max(times) if times else None
 
 
@@ -148,12 +159,14 @@ def _build_and_run(candidate: Candidate, settings: dict, folder: Path) -> None:
         *flags_for(candidate.alpha, candidate.input, settings["recipe"], settings["dataset"]),
     ]
     profile, events = folder / "profile.json", folder / "build_events.json"
+    execution_log = folder / "execution_log.json"
     built = bazel(
         output_base,
         "build",
         "--keep_going",
         f"--profile={profile}",
         f"--build_event_json_file={events}",
+        f"--execution_log_json_file={execution_log}",
         *config_flags,
         _CANDIDATE,
         *BOARDS.values(),
@@ -185,7 +198,8 @@ def _build_and_run(candidate: Candidate, settings: dict, folder: Path) -> None:
     candidate.model_sha256 = hashlib.sha256(files["model.tflite"].read_bytes()).hexdigest()
 
     recorded = folder.parent / f"{candidate.name}.training_seconds"
-    seconds = training_seconds(profile)
+    seconds = training_seconds(profile, execution_log)
+    execution_log.unlink(missing_ok=True)  # every spawn's inputs: large, and read now
     if seconds is not None:
         recorded.write_text(f"{seconds:.1f}\n")
     elif recorded.exists():  # answered by the cache: the time measured when it ran

@@ -85,6 +85,19 @@ def test_board_limit_reason_is_kept_from_the_build_log() -> None:
     assert result.reason.startswith("the model needs a 494,128 B tensor arena but board nano33_ble has 229,376 B")
 
 
+def test_training_time_only_when_the_training_ran(tmp_path: Path) -> None:
+    profile, log = tmp_path / "profile.json", tmp_path / "execution_log.json"
+    name = "Training //bench/sweep:model (two phases, then the FP32 evaluation)"
+    profile.write_text(json.dumps({"traceEvents": [{"ph": "X", "cat": "action processing", "name": name, "dur": 9e8}]}))
+    log.write_text(json.dumps({"mnemonic": "TrainKerasModel", "remoteCacheHit": False}))
+    assert model_sweep.training_seconds(profile, log) == 900.0
+    log.write_text(json.dumps({"mnemonic": "TrainKerasModel", "remoteCacheHit": True}))
+    assert model_sweep.training_seconds(profile, log) is None, "answered by the disk cache"
+    log.write_text(json.dumps({"mnemonic": "Genrule", "remoteCacheHit": False}))
+    profile.write_text(json.dumps([{"ph": "X", "cat": "action dependency checking", "name": name, "dur": 2e4}]))
+    assert model_sweep.training_seconds(profile, log) is None, "answered by the action cache"
+
+
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Candidate], Candidate | None]:
     scratch = tmp_path_factory.mktemp("sweep")
