@@ -80,7 +80,13 @@ def cpu_name() -> str:
     except OSError:
         return platform.processor() or platform.machine()
     names = re.findall(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-    return f"{names[0].strip()} x{len(names)}" if names else platform.machine()
+    if not names:
+        return platform.machine()
+    # Virtual machines often name only the brand; family and model tell generations apart.
+    family = re.search(r"^cpu family\s*:\s*(\d+)$", text, re.MULTILINE)
+    model = re.search(r"^model\s*:\s*(\d+)$", text, re.MULTILINE)
+    generation = f" (family {family[1]}, model {model[1]})" if family and model else ""
+    return f"{names[0].strip()}{generation} x{len(names)}"
 
 
 def write(path: Path, recipe: Recipe, candidates: list[Candidate], **extra: Any) -> None:
