@@ -147,6 +147,7 @@ def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
     folder.mkdir(parents=True)
     candidate.commit, candidate.cpu = settings["provenance"]
     _build_and_run(candidate, settings, folder)
+    (folder / "execution_log.json").unlink(missing_ok=True)  # every spawn's inputs: large, and read by now
     sweep_records.write(folder / "candidate.json", settings["recipe_record"], [candidate])
     return candidate
 
@@ -199,7 +200,6 @@ def _build_and_run(candidate: Candidate, settings: dict, folder: Path) -> None:
 
     recorded = folder.parent / f"{candidate.name}.training_seconds"
     seconds = training_seconds(profile, execution_log)
-    execution_log.unlink(missing_ok=True)  # every spawn's inputs: large, and read now
     if seconds is not None:
         recorded.write_text(f"{seconds:.1f}\n")
     elif recorded.exists():  # answered by the cache: the time measured when it ran
