@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from bench import device_benchmark, sweep_records
-from bench.sweep_candidate import BoardResult, Candidate
+from bench.sweep_candidate import BoardResult, Candidate, parse_input
 from toolchains.image import memory_map
 from tools.remote_cache import execution_log as execution_log_reader
 from tools.remote_cache.nested_bazel import bazel, shutdown, workspace
@@ -49,13 +49,6 @@ _CANDIDATE = "//bench/sweep:candidate"
 _TRAINING = re.compile(r"^Training //bench/sweep:model\b")
 _TRAINING_MNEMONIC = "TrainKerasModel"
 _BOARD_LIMIT = re.compile(r"(the model needs [^;\n]*? but board \w+ has [\d,]+ B[^;\n]*)")
-
-
-def parse_input(value: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d+)x(\d+)", value.strip())
-    if not match:
-        raise ValueError(f"input size {value!r} is not WIDTHxHEIGHT (for example 128x96)")
-    return int(match[1]), int(match[2])
 
 
 def flags_for(alpha: str, size: str, recipe: str, dataset: str) -> list[str]:
@@ -363,10 +356,10 @@ def sweep(
     for size in inputs:
         parse_input(size)
     recipe_record = sweep_records.recipe_of(recipe, dataset, workspace())
-    included = list(include or [])
-    sweep_records.merge([], recipe_record, included)  # a bad record fails now, not after hours
+    # Read first: a bad record fails now, not after hours of training.
+    recorded = sweep_records.included(recipe_record, list(include or []))
     grid = [(alpha.strip(), size.strip()) for alpha in widths for size in inputs]
-    if not grid and not included:
+    if not grid and not include:
         raise ValueError("nothing to report: give --widths and --inputs to measure, or --include records")
     out.mkdir(parents=True, exist_ok=True)
     extra = list(bazel_args or [])
@@ -390,7 +383,7 @@ def sweep(
         status = candidate.error or f"INT8 {candidate.int8_accuracy:.4f}, arena {candidate.arena_bytes:,} B"
         print(f"[{index}/{len(grid)}] alpha {alpha}, {size}: {status} ({time.monotonic() - start:.0f} s)", flush=True)
         measured.append(candidate)
-    candidates = sweep_records.merge(measured, recipe_record, included)
+    candidates = sweep_records.merge(measured, recorded)
     limits = board_limits(workspace())
     chosen = choose_default(candidates, headroom)
     (out / "sweep.md").write_text(markdown(candidates, chosen, headroom, limits))

@@ -4,6 +4,7 @@ the table shows and the records keep."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 
 @dataclasses.dataclass
@@ -50,3 +51,10 @@ class Candidate:
         if self.fp32_accuracy is None or self.int8_accuracy is None:
             return None
         return (self.int8_accuracy - self.fp32_accuracy) * 100
+
+
+def parse_input(value: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)x(\d+)", value.strip())
+    if not match:
+        raise ValueError(f"input size {value!r} is not WIDTHxHEIGHT (for example 128x96)")
+    return int(match[1]), int(match[2])

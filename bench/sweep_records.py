@@ -18,7 +18,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench.sweep_candidate import BoardResult, Candidate
+from bench.sweep_candidate import BoardResult, Candidate, parse_input
 
 FORMAT = "tinyml-model-sweep/1"
 
@@ -134,13 +134,11 @@ def record_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def merge(measured: list[Candidate], recipe: Recipe, included: list[Path]) -> list[Candidate]:
-    """This run's candidates and the records' in one list, in grid order (width, then input
-    pixels). A candidate measured now replaces a recorded one; two records of the same
-    candidate, or a record of another recipe or dataset, are errors."""
-    by_name = {c.name: c for c in measured}
-    recorded_in: dict[str, Path] = {}
-    for path in record_files(included):
+def included(recipe: Recipe, paths: list[Path]) -> list[Candidate]:
+    """The candidates recorded in `paths`; a record of another recipe or dataset, or a
+    candidate recorded twice, is an error."""
+    recorded: dict[str, tuple[Candidate, Path]] = {}
+    for path in record_files(paths):
         theirs, candidates = read(path)
         if theirs != recipe:
             raise ValueError(
@@ -149,16 +147,22 @@ def merge(measured: list[Candidate], recipe: Recipe, included: list[Path]) -> li
                 "its rows do not compare with this run's: measure them again"
             )
         for candidate in candidates:
-            if candidate.name in recorded_in:
+            if candidate.name in recorded:
                 raise ValueError(
-                    f"{candidate.name} is recorded twice, in {recorded_in[candidate.name]} and {path}; "
+                    f"{candidate.name} is recorded twice, in {recorded[candidate.name][1]} and {path}; "
                     "include one of them"
                 )
-            recorded_in[candidate.name] = path
-            by_name.setdefault(candidate.name, candidate)
+            recorded[candidate.name] = (candidate, path)
+    return [candidate for candidate, _ in recorded.values()]
+
+
+def merge(measured: list[Candidate], recorded: list[Candidate]) -> list[Candidate]:
+    """This run's candidates and the recorded ones in one list, in grid order (width, then
+    input pixels); a candidate measured now replaces its record."""
+    by_name = {c.name: c for c in recorded} | {c.name: c for c in measured}
     return sorted(by_name.values(), key=lambda c: (float(c.alpha), _pixels(c.input), c.input))
 
 
 def _pixels(size: str) -> int:
-    width, height = size.split("x")
-    return int(width) * int(height)
+    width, height = parse_input(size)
+    return width * height

@@ -41,7 +41,8 @@ def test_merge_orders_by_width_then_pixels_and_prefers_what_was_measured_now(tmp
         tmp_path / "earlier.json", RECIPE, [candidate("0.5", "160x120", 0.70), candidate("0.35", "96x96", 0.60)]
     )
     remeasured = candidate("0.5", "160x120", 0.72)
-    merged = sweep_records.merge([remeasured, candidate("0.35", "160x120", 0.65)], RECIPE, [tmp_path])
+    measured = [remeasured, candidate("0.35", "160x120", 0.65)]
+    merged = sweep_records.merge(measured, sweep_records.included(RECIPE, [tmp_path]))
     assert [c.name for c in merged] == ["a0.35_96x96", "a0.35_160x120", "a0.5_160x120"]
     assert merged[2] is remeasured
 
@@ -50,14 +51,14 @@ def test_a_candidate_recorded_twice_is_an_error_naming_both_files(tmp_path: Path
     for name in ("one.json", "two.json"):
         sweep_records.write(tmp_path / name, RECIPE, [candidate("0.5", "96x96", 0.6)])
     with pytest.raises(ValueError, match=r"a0\.5_96x96 is recorded twice, in .*one\.json and .*two\.json"):
-        sweep_records.merge([], RECIPE, [tmp_path / "one.json", tmp_path / "two.json"])
+        sweep_records.included(RECIPE, [tmp_path / "one.json", tmp_path / "two.json"])
 
 
 def test_rows_of_another_recipe_are_refused(tmp_path: Path) -> None:
     changed = sweep_records.Recipe(RECIPE.recipe, "cd" * 32, RECIPE.dataset)
     sweep_records.write(tmp_path / "old.json", changed, [candidate("0.5", "96x96", 0.6)])
     with pytest.raises(ValueError, match=r"old\.json: measured with recipe .* do not compare"):
-        sweep_records.merge([], RECIPE, [tmp_path / "old.json"])
+        sweep_records.included(RECIPE, [tmp_path / "old.json"])
 
 
 def test_recipe_hash_follows_what_the_candidates_share(tmp_path: Path) -> None:
@@ -86,7 +87,7 @@ def test_recipe_hash_follows_what_the_candidates_share(tmp_path: Path) -> None:
 def test_what_is_not_a_record_is_named(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "bad.json").write_text(content)
     with pytest.raises(ValueError, match=message):
-        sweep_records.merge([], RECIPE, [tmp_path / "bad.json"])
+        sweep_records.included(RECIPE, [tmp_path / "bad.json"])
 
 
 def test_missing_paths_and_empty_directories_are_errors(tmp_path: Path) -> None:

@@ -28,8 +28,12 @@ keras = tf.keras
 layers = keras.layers
 
 
+def _input_shape(recipe: training_config.TrainConfig) -> tuple[int, int, int]:
+    return (recipe.image_height, recipe.image_width, 1)
+
+
 def _network(recipe: training_config.TrainConfig, workarounds: bool) -> keras.Model:
-    shape = (recipe.image_height, recipe.image_width, 1)
+    shape = _input_shape(recipe)
     inputs = keras.Input(shape, batch_size=1 if workarounds else None)
     x = layers.Rescaling(1 / 127.5, offset=-1)(inputs)
     backbone = keras.applications.MobileNetV2(input_shape=shape, alpha=recipe.alpha, include_top=False, weights=None)
@@ -60,8 +64,7 @@ def main(argv: list[str]) -> None:
     del argv
     recipe = training_config.load(Path(CONFIG.value))
     keras.utils.set_random_seed(7)
-    shape = (recipe.image_height, recipe.image_width, 1)
-    samples = np.random.default_rng(7).uniform(0, 255, size=(8, *shape)).astype(np.float32)
+    samples = np.random.default_rng(7).uniform(0, 255, size=(8, *_input_shape(recipe))).astype(np.float32)
     default = _normalized(_network(recipe, False), samples)
     Path(DEFAULT_OUT.value).write_bytes(convert_int8(default, samples, per_tensor_dense=False))
     workarounds = _network(recipe, True)
