@@ -37,6 +37,7 @@ class TrainConfig:
     batch_size: int = 32
     phase1_epochs: int = 10
     phase1_learning_rate: float = 1e-3
+    phase1_warmup_epochs: int = 0  # epochs before phase 1 may stop, cut the rate or checkpoint
     phase2_epochs: int = 10
     phase2_learning_rate: float = 1e-4
     fine_tune_layers: int = 60  # top backbone layers unfrozen in phase 2 (BatchNorm stays frozen)
@@ -61,6 +62,7 @@ _RANGES = {
     "batch_size": (1, 4096),
     "phase1_epochs": (0, 1000),
     "phase2_epochs": (0, 1000),
+    "phase1_warmup_epochs": (0, 1000),
     "fine_tune_layers": (0, 1000),
     "threads": (1, 256),
 }

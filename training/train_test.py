@@ -14,7 +14,7 @@ import tensorflow as tf
 from training import config as config_module
 from training import data, model
 from training.testing import HEIGHT, TINY, WIDTH, make_dataset
-from training.trainer import train
+from training.trainer import MONITOR, _AfterWarmup, train
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,48 @@ def test_runs_are_byte_identical(trained: Path, dataset: Path, tmp_path: Path) -
     train(config_module.load(None, TINY), dataset, tmp_path)
     for name in ("model.keras", "history.json", "evaluation.json"):
         assert (tmp_path / name).read_bytes() == (trained / name).read_bytes(), name
+
+
+def _val_accuracy(out: Path, dataset: Path) -> float:
+    network = tf.keras.models.load_model(out / "model.keras")
+    val = data.load_split(dataset, "val", WIDTH, HEIGHT)
+    return float((network.predict(val.images.astype(np.float32), verbose=0).argmax(axis=1) == val.labels).mean())
+
+
+def test_a_worse_phase_two_is_not_kept(dataset: Path, tmp_path: Path) -> None:
+    # A learning rate that wrecks the fine-tuning: phase 1's best epoch must leave instead.
+    config = config_module.load(None, [*TINY, "phase2_epochs=2", "phase2_learning_rate=3.0"])
+    train(config, dataset, tmp_path)
+    history = json.loads((tmp_path / "history.json").read_text())
+    phase1, phase2 = max(history["phase1"][MONITOR]), max(history["phase2"][MONITOR])
+    assert phase2 < phase1, history  # the case under test did happen
+    assert _val_accuracy(tmp_path, dataset) == pytest.approx(phase1)
+
+
+def test_the_kept_epoch_is_the_best_after_the_warm_up(dataset: Path, tmp_path: Path) -> None:
+    config = config_module.load(None, [*TINY, "phase1_warmup_epochs=5", "phase2_epochs=0"])
+    train(config, dataset, tmp_path)
+    series = json.loads((tmp_path / "history.json").read_text())["phase1"][MONITOR]
+    assert len(series) == 8  # no early stop inside the warm-up
+    assert _val_accuracy(tmp_path, dataset) == pytest.approx(max(series[5:]))
+
+
+def test_callbacks_see_no_epoch_of_the_warm_up(tmp_path: Path) -> None:
+    network = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(1)])
+    path = tmp_path / "best.weights.h5"
+    checkpoint = tf.keras.callbacks.ModelCheckpoint(
+        str(path), monitor=MONITOR, mode="max", save_best_only=True, save_weights_only=True
+    )
+    wrapped = _AfterWarmup(checkpoint, warmup=2)
+    wrapped.set_model(network)
+    wrapped.on_train_begin()
+    for epoch, accuracy in enumerate([0.9, 0.8]):
+        wrapped.on_epoch_begin(epoch)
+        wrapped.on_epoch_end(epoch, {MONITOR: accuracy})
+    assert not path.exists()  # 0.9 at epoch 0 is no best: it was in the warm-up
+    wrapped.on_epoch_begin(2)
+    wrapped.on_epoch_end(2, {MONITOR: 0.6})
+    assert path.exists() and checkpoint.best == pytest.approx(0.6)
 
 
 def _imagenet_style_weights(path: Path) -> Path:

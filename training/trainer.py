@@ -5,6 +5,11 @@ whole network when training from scratch. Phase 2 unfreezes the top `fine_tune_l
 backbone layers (BatchNorm stays frozen) at a lower learning rate. Both phases use
 EarlyStopping, ReduceLROnPlateau and ModelCheckpoint on validation accuracy (`MONITOR`).
 
+From scratch, validation accuracy jumps between chance and 0.7 in the first epochs, while
+the BatchNorm statistics still move: phase 1 takes no decision on it (no stop, no learning
+rate cut, no checkpoint) during `phase1_warmup_epochs`. Phase 2 keeps its weights only
+if it beats phase 1's best epoch; otherwise the model leaves with phase 1's.
+
 Writes to OUT: model.keras (clock-independent bytes), config.json (the resolved config),
 history.json and history.png, evaluation.json, confusion_matrix.png, worst_examples.png.
 """
@@ -47,42 +52,99 @@ def configure_determinism(threads: int, seed: int) -> None:
     tf.keras.utils.set_random_seed(seed)
 
 
+class _AfterWarmup(keras.callbacks.Callback):
+    """Hands epoch ends to `inner` only from epoch `warmup` on: EarlyStopping's
+    `start_from_epoch`, for the callbacks that lack it (ModelCheckpoint, ReduceLROnPlateau)."""
+
+    def __init__(self, inner: keras.callbacks.Callback, warmup: int) -> None:
+        super().__init__()
+        self.inner = inner
+        self.warmup = warmup
+
+    def set_model(self, network: keras.Model) -> None:
+        super().set_model(network)
+        self.inner.set_model(network)
+
+    def set_params(self, params: dict[str, object]) -> None:
+        super().set_params(params)
+        self.inner.set_params(params)
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        self.inner.on_train_begin(logs)
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        self.inner.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        if epoch >= self.warmup:
+            self.inner.on_epoch_end(epoch, logs)
+
+    def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+        self.inner.on_train_end(logs)
+
+
 def _phase(
     network: keras.Model,
     name: str,
     epochs: int,
     learning_rate: float,
+    warmup: int,
+    to_beat: float | None,
     datasets: tuple[tf.data.Dataset, tf.data.Dataset],
     config: TrainConfig,
-    scratch: Path,
+    checkpoint: Path,
     log: Callable[[str], None],
-) -> dict[str, list[float]]:
+) -> tuple[dict[str, list[float]], float | None]:
+    """Trains one phase; leaves `network` with the best weights seen so far, this phase's
+    best epoch after `warmup` if it beats `to_beat`, else those already in `checkpoint`.
+
+    Returns the history and the best MONITOR value kept (None if none was measured)."""
     network.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    checkpoint = scratch / f"{name}.weights.h5"
+    # The checkpoint alone decides the kept weights, so EarlyStopping does not restore any.
     callbacks = [
         keras.callbacks.EarlyStopping(
-            monitor=MONITOR, mode="max", patience=config.early_stopping_patience, restore_best_weights=True
+            monitor=MONITOR, mode="max", patience=config.early_stopping_patience, start_from_epoch=warmup
         ),
-        keras.callbacks.ReduceLROnPlateau(
-            monitor=MONITOR, mode="max", factor=config.reduce_lr_factor, patience=config.reduce_lr_patience
+        _AfterWarmup(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=MONITOR, mode="max", factor=config.reduce_lr_factor, patience=config.reduce_lr_patience
+            ),
+            warmup,
         ),
-        keras.callbacks.ModelCheckpoint(
-            str(checkpoint), monitor=MONITOR, mode="max", save_best_only=True, save_weights_only=True
+        _AfterWarmup(
+            keras.callbacks.ModelCheckpoint(
+                str(checkpoint),
+                monitor=MONITOR,
+                mode="max",
+                save_best_only=True,
+                save_weights_only=True,
+                initial_value_threshold=to_beat,
+            ),
+            warmup,
         ),
     ]
     train, val = datasets
     history = network.fit(train, validation_data=val, epochs=epochs, callbacks=callbacks, verbose=2, shuffle=False)
-    if checkpoint.exists():
-        network.load_weights(str(checkpoint))  # the best epoch by validation accuracy
     values = {key: [float(v) for v in series] for key, series in history.history.items()}
-    best = max(values.get(MONITOR, [float("nan")]))
+    after_warmup = values.get(MONITOR, [])[warmup:]
+    best = max(after_warmup) if after_warmup else None
     trainable = sum(int(tf.size(w)) for w in network.trainable_weights)
-    log(f"{name}: {len(values.get('loss', []))} epochs, best {MONITOR} {best:.4f}, {trainable} trainable parameters")
-    return values
+    summary = f"{name}: {len(values.get('loss', []))} epochs ({warmup} of warm-up), {trainable} trainable parameters"
+    if best is not None and (to_beat is None or best > to_beat):
+        log(f"{summary}; best {MONITOR} {best:.4f}, kept")
+    elif to_beat is not None:
+        measured = "none" if best is None else f"{best:.4f}"
+        log(f"{summary}; best {MONITOR} {measured} does not beat {to_beat:.4f}: the earlier weights are kept")
+        best = to_beat
+    else:
+        log(f"{summary}; no epoch after the warm-up: the last weights are kept")
+    if checkpoint.exists():
+        network.load_weights(str(checkpoint))
+    return values, best
 
 
 def _freeze_for_phase1(network: keras.Model, from_scratch: bool) -> None:
@@ -139,20 +201,33 @@ def train(config: TrainConfig, data_dir: Path, out: Path, log: Callable[[str], N
     out.mkdir(parents=True, exist_ok=True)
     history: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as scratch:
+        # One checkpoint for both phases: phase 2 overwrites it only with a better epoch.
+        checkpoint = Path(scratch) / "best.weights.h5"
         _freeze_for_phase1(network, from_scratch)
-        history["phase1"] = _phase(
-            network, "phase1", config.phase1_epochs, config.phase1_learning_rate, datasets, config, Path(scratch), log
+        history["phase1"], best = _phase(
+            network,
+            "phase1",
+            config.phase1_epochs,
+            config.phase1_learning_rate,
+            min(config.phase1_warmup_epochs, config.phase1_epochs),
+            None,
+            datasets,
+            config,
+            checkpoint,
+            log,
         )
         if config.phase2_epochs:
             _unfreeze_top(network, config.fine_tune_layers)
-            history["phase2"] = _phase(
+            history["phase2"], _ = _phase(
                 network,
                 "phase2",
                 config.phase2_epochs,
                 config.phase2_learning_rate,
+                0,
+                best,
                 datasets,
                 config,
-                Path(scratch),
+                checkpoint,
                 log,
             )
     network.save(out / "model.keras")
