@@ -33,7 +33,8 @@ class Recipe:
     dataset: str
 
 
-# Set per candidate by the sweep, so not part of what the candidates share.
+# Set per candidate by the sweep (bench/sweep/defs.bzl overrides them; sweep_records_test
+# keeps the two in step), so not part of what the candidates share.
 SWEPT_FIELDS = ("alpha", "image_width", "image_height")
 
 

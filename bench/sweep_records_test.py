@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,14 @@ def test_missing_paths_and_empty_directories_are_errors(tmp_path: Path) -> None:
         sweep_records.record_files([tmp_path / "absent.json"])
     with pytest.raises(ValueError, match=r"a directory with no record \(\*\.json\)"):
         sweep_records.record_files([tmp_path])
+
+
+def test_the_swept_fields_are_those_the_sweep_rule_overrides() -> None:
+    # The rule (Starlark) sets these per candidate; the recipe hash must leave out exactly them.
+    rule = Path("bench/sweep/defs.bzl").read_text()
+    overrides = re.search(r"overrides = \[(.*)\]", rule)
+    assert overrides, "bench/sweep/defs.bzl: no `overrides = [...]` line"
+    assert set(re.findall(r'"(\w+)=', overrides.group(1))) == set(sweep_records.SWEPT_FIELDS)
 
 
 if __name__ == "__main__":
