@@ -7,8 +7,8 @@ report records the actual parameters); `uint8` takes camera bytes as they are. A
 one makes every shape static, so Flatten converts to one RESHAPE. Dense weights are
 quantized per tensor (TFLM 2020's FULLY_CONNECTED reads one scale).
 
-Calibration uses images of the training split drawn with a fixed seed; `quantize.py`
-writes which ones next to the model.
+Calibration uses the whole training split by default, or a sample of it drawn with a fixed
+seed; `quantize.py` writes which images next to the model.
 """
 
 from __future__ import annotations
@@ -44,8 +44,12 @@ def single_image_wrapper(model: keras.Model) -> keras.Model:
 
 
 def calibration_indices(count: int, available: int, seed: int) -> list[int]:
-    if available == 0 or count <= 0:
+    """Which of `available` training images calibrate: all of them for `count` 0, else a
+    seeded sample of `count` (all when there are fewer)."""
+    if available == 0 or count < 0:
         raise ConversionError("the representative dataset is empty: no training images to calibrate with")
+    if count == 0:
+        return list(range(available))
     return sorted(np.random.default_rng(seed).choice(available, size=min(count, available), replace=False).tolist())
 
 

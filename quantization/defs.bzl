@@ -41,7 +41,7 @@ int8_tflite = rule(
     implementation = _int8_tflite_impl,
     cfg = model_configuration,
     attrs = dict(TRANSITION_ALLOWLIST, **{
-        "calibration_samples": attr.int(default = 200),
+        "calibration_samples": attr.int(default = 0, doc = "Training images that calibrate, a seeded sample; 0: the whole train split."),
         "dataset": attr.label(allow_single_file = True, mandatory = True, doc = "The dataset the model was trained on (its train split calibrates)."),
         "input_type": attr.string(default = "int8", values = ["int8", "uint8"]),
         "max_disagreement": attr.string(default = "0.0", doc = "Largest share of TFLite/TFLM prediction disagreement."),

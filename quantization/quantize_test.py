@@ -57,10 +57,19 @@ def test_the_detector_converts_to_a_fully_int8_model_tflm_runs(tmp_path: Path) -
     assert (tmp_path / "out" / "model.tflite").read_bytes()[4:8] == b"TFL3"
 
 
-def test_uint8_input_is_available(tmp_path: Path) -> None:
+def test_uint8_input_is_available_and_zero_samples_calibrate_on_the_whole_split(tmp_path: Path) -> None:
     data = tiny_dataset(tmp_path / "data")
-    described = quantize(detector(tmp_path / "m.keras"), data, tmp_path / "out", OPS, "uint8", 4, 1)
+    described = quantize(detector(tmp_path / "m.keras"), data, tmp_path / "out", OPS, "uint8", 0, 1)
     assert described["input"]["type"] == "UINT8"
+    calibration = json.loads((tmp_path / "out" / "calibration.json").read_text())
+    assert [image["index"] for image in calibration["images"]] == list(range(12))
+
+
+def test_a_calibration_sample_is_seeded_sorted_and_capped() -> None:
+    sample = convert.calibration_indices(4, 10, 7)
+    assert sample == sorted(set(sample)) and len(sample) == 4 and all(0 <= i < 10 for i in sample)
+    assert sample == convert.calibration_indices(4, 10, 7) != convert.calibration_indices(4, 10, 8)
+    assert convert.calibration_indices(20, 10, 7) == convert.calibration_indices(0, 10, 7) == list(range(10))
 
 
 def _small(head: keras.layers.Layer | None = None, activation: object = "relu") -> keras.Model:
@@ -102,6 +111,8 @@ def test_bad_inputs_are_clear_failures(tmp_path: Path) -> None:
         convert.load_model(tmp_path / "junk.keras")
     with pytest.raises(convert.ConversionError, match="representative dataset is empty"):
         convert.calibration_indices(10, 0, 1)
+    with pytest.raises(convert.ConversionError, match="representative dataset is empty"):
+        convert.calibration_indices(0, 0, 1)
     with pytest.raises(convert.ConversionError, match="representative dataset is empty"):
         convert.convert(_small(), np.zeros((0, HEIGHT, WIDTH, 1)))
 
