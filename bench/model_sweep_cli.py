@@ -16,15 +16,18 @@ from pathlib import Path
 
 from absl import app, flags
 
+from bench.model_sweep import HEADROOM as DEFAULT_HEADROOM
+from bench.model_sweep import INPUTS as DEFAULT_INPUTS
+from bench.model_sweep import WIDTHS as DEFAULT_WIDTHS
 from bench.model_sweep import sweep
 from tools.cli import cli_path
 
-WIDTHS = flags.DEFINE_list("widths", ["0.35", "0.5", "0.75"], "MobileNetV2 width multipliers (alpha).")
-INPUTS = flags.DEFINE_list("inputs", ["160x120", "128x96", "96x96"], "Input sizes, WIDTHxHEIGHT.")
+WIDTHS = flags.DEFINE_list("widths", list(DEFAULT_WIDTHS), "MobileNetV2 width multipliers (alpha).")
+INPUTS = flags.DEFINE_list("inputs", list(DEFAULT_INPUTS), "Input sizes, WIDTHxHEIGHT.")
 RECIPE = flags.DEFINE_string("recipe", "//training:configs/default.json", "Training config, the same for all.")
 DATASET = flags.DEFINE_string("dataset", "//data_tools:default_dataset", "Prepared dataset (160x120).")
 FRAMES = flags.DEFINE_integer("frames_per_class", 2, "Test frames of each class run under QEMU.", lower_bound=1)
-HEADROOM = flags.DEFINE_float("headroom", 0.10, "Share of the real board's arena RAM left free.")
+HEADROOM = flags.DEFINE_float("headroom", DEFAULT_HEADROOM, "Share of the real board's arena RAM left free.")
 OUT = flags.DEFINE_string(
     "out", "~/.cache/tinyml-sweep/results", "Directory for sweep.md, sweep.png, sweep.json and per-candidate reports."
 )
