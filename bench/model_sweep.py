@@ -248,7 +248,10 @@ def _fit_cell(result: BoardResult | None, headroom: float) -> str:
         return "does not fit"
     share = result.arena_used / result.arena_limit if result.arena_used is not None and result.arena_limit else 0
     mark = "fits" if result.fits(headroom) else ("fits, under headroom" if result.fits() else "does not fit")
-    return f"{mark} ({share:.0%} of arena RAM, {_kib(result.flash_used)} KiB flash)"
+    return (
+        f"{mark} ({share:.0%} of arena RAM, {_kib(result.flash_used)} KiB flash, "
+        f"{_kib(result.ram_used)} KiB data + stack)"
+    )
 
 
 def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: float, limits: dict) -> str:
@@ -288,7 +291,8 @@ def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: fl
         "",
         "Arena RAM per board (the `ARENA` region of its memory.x): "
         + ", ".join(f"{BOARD_TITLES[b]} {_kib(arena[b])} KiB" for b in BOARDS)
-        + f". The STM32H743 column asks for {headroom:.0%} headroom.",
+        + f". The STM32H743 column asks for {headroom:.0%} headroom. Flash is the whole image; "
+        "data + stack the RAM it uses besides the arena.",
         "",
     ]
     if chosen is None:

@@ -69,7 +69,7 @@ def test_table_marks_fits_headroom_and_the_default() -> None:
     text = model_sweep.markdown(candidates, candidates[0], 0.10, limits)
     rows = [line for line in text.splitlines() if line.startswith("| alpha")]
     assert len(rows) == 2 and "**(default)**" in rows[0] and "**(default)**" not in rows[1]
-    assert "fits (39% of arena RAM" in rows[0]
+    assert "fits (39% of arena RAM, 500.0 KiB flash, 64.0 KiB data + stack)" in rows[0]
     assert "fits, under headroom (94% of arena RAM" in rows[1]
     assert rows[0].count("does not fit") == 1  # the Nano 33 class
     assert "Default: alpha 0.35, 96x96" in text
