@@ -20,7 +20,7 @@ import numpy as np
 from absl import app, flags
 from tqdm import tqdm
 
-from quantization import bias_quantization, convert, evaluate_int8
+from quantization import convert, evaluate_int8
 from tools.cli import cli_path
 from training import data
 
@@ -68,10 +68,9 @@ def measure(model_path: Path, data_dir: Path, sets: list[CalibrationSet]) -> tup
     results = []
     for calibration in tqdm(sets, desc="calibration sets", unit="set"):
         start = time.monotonic()
-        chosen = convert.calibration_indices(calibration.images, len(train.labels), calibration.seed)
-        tflite = bias_quantization.trim(convert.convert(model, train.images[chosen])).flatbuffer
+        chosen, trimmed = convert.firmware_model(model, train.images, calibration.images, calibration.seed)
         seconds = time.monotonic() - start
-        int8 = evaluate_int8.run_tflm(tflite, test.images).argmax(axis=1)
+        int8 = evaluate_int8.run_tflm(trimmed.flatbuffer, test.images).argmax(axis=1)
         accuracy, agreement = float(np.mean(int8 == test.labels)), float(np.mean(int8 == fp32))
         delta_pp = (accuracy - fp32_accuracy) * 100
         results.append(Result(calibration, len(chosen), accuracy, delta_pp, agreement, seconds))

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from quantization import bias_quantization
+
 keras = tf.keras
 INPUT_TYPES = {"int8": tf.int8, "uint8": tf.uint8}
 
@@ -46,11 +48,22 @@ def single_image_wrapper(model: keras.Model) -> keras.Model:
 def calibration_indices(count: int, available: int, seed: int) -> list[int]:
     """Which of `available` training images calibrate: all of them for `count` 0, else a
     seeded sample of `count` (all when there are fewer)."""
-    if available == 0 or count < 0:
+    if count < 0:
+        raise ConversionError(f"{count} calibration samples: give a number of training images, or 0 for all")
+    if available == 0:
         raise ConversionError("the representative dataset is empty: no training images to calibrate with")
     if count == 0:
         return list(range(available))
     return sorted(np.random.default_rng(seed).choice(available, size=min(count, available), replace=False).tolist())
+
+
+def firmware_model(
+    model: keras.Model, train_images: np.ndarray, samples: int, seed: int, input_type: str = "int8"
+) -> tuple[list[int], bias_quantization.Trimmed]:
+    """The firmware's int8 model: calibrated on `samples` training images (calibration_indices),
+    then with the bias quantization TFLM never reads emptied; and which images calibrated."""
+    chosen = calibration_indices(samples, len(train_images), seed)
+    return chosen, bias_quantization.trim(convert(model, train_images[chosen], input_type))
 
 
 def convert(model: keras.Model, calibration: np.ndarray, input_type: str = "int8", quantize: bool = True) -> bytes:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from absl import app, flags
 
-from quantization import audit, bias_quantization, convert, evaluate_int8, report
+from quantization import audit, convert, evaluate_int8, report
 from tools.cli import cli_path
 from training import data
 
@@ -52,9 +52,7 @@ def quantize(
     model = convert.load_model(model_path)
     height, width = model.input_shape[1:3]
     train = data.load_split(data_dir, "train", width, height)
-    chosen = convert.calibration_indices(samples, len(train.labels), seed)
-    converted = convert.convert(model, train.images[chosen], input_type)
-    trimmed = bias_quantization.trim(converted)
+    chosen, trimmed = convert.firmware_model(model, train.images, samples, seed, input_type)
     tflite = trimmed.flatbuffer
     histogram = audit.audit(tflite, audit.load_library_ops(ops), input_type)
     float_tflite = convert.convert(model, train.images[:0], input_type, quantize=False)

@@ -113,6 +113,8 @@ def test_bad_inputs_are_clear_failures(tmp_path: Path) -> None:
         convert.calibration_indices(10, 0, 1)
     with pytest.raises(convert.ConversionError, match="representative dataset is empty"):
         convert.calibration_indices(0, 0, 1)
+    with pytest.raises(convert.ConversionError, match="-3 calibration samples"):
+        convert.calibration_indices(-3, 10, 1)
     with pytest.raises(convert.ConversionError, match="representative dataset is empty"):
         convert.convert(_small(), np.zeros((0, HEIGHT, WIDTH, 1)))
 
