@@ -10,14 +10,12 @@ from pathlib import Path
 from bench import model_sweep, sweep_records
 from bench.sweep_candidate import Candidate, parse_input
 
-RECIPE = "//training:configs/default.json"
-DATASET = "//data_tools:default_dataset"
 RECORDS = Path("bench/results/model_sweep")
 
 
 def recorded() -> list[Candidate]:
     # Raises, naming the record, when a row was measured with another recipe or dataset.
-    return sweep_records.included(sweep_records.recipe_of(RECIPE, DATASET, Path()), [RECORDS])
+    return sweep_records.included(sweep_records.recipe_of(model_sweep.RECIPE, model_sweep.DATASET, Path()), [RECORDS])
 
 
 def test_the_records_cover_the_whole_grid_without_errors() -> None:
@@ -31,7 +29,7 @@ def test_the_records_cover_the_whole_grid_without_errors() -> None:
 def test_the_default_recipe_is_the_records_choice() -> None:
     chosen = model_sweep.choose_default(recorded(), model_sweep.HEADROOM)
     assert chosen is not None, "no recorded candidate fits the STM32H743 with the headroom"
-    config = json.loads(Path("training/configs/default.json").read_text())
+    config = json.loads(sweep_records.source_path(model_sweep.RECIPE, Path()).read_text())
     width, height = parse_input(chosen.input)
     assert (config["alpha"], config["image_width"], config["image_height"]) == (float(chosen.alpha), width, height), (
         f"the records choose alpha {chosen.alpha} at {chosen.input}: set them in training/configs/default.json"

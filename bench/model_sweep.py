@@ -36,9 +36,12 @@ from toolchains.image import memory_map
 from tools.remote_cache import execution_log as execution_log_reader
 from tools.remote_cache.nested_bazel import bazel, shutdown, workspace
 
-# The grid of issue 9, and the share of the real board's arena RAM the default leaves free.
+# The grid of issue 9, what it trains on, and the share of the real board's arena RAM the
+# default leaves free.
 WIDTHS = ("0.35", "0.5", "0.75")
 INPUTS = ("160x120", "128x96", "96x96")
+RECIPE = "//training:configs/default.json"
+DATASET = "//data_tools:default_dataset"
 HEADROOM = 0.10
 REAL_BOARD = "stm32h743"
 # The largest INT8 accuracy loss against FP32 a candidate may have, in points.

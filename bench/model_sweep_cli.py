@@ -16,16 +16,18 @@ from pathlib import Path
 
 from absl import app, flags
 
+from bench.model_sweep import DATASET as DEFAULT_DATASET
 from bench.model_sweep import HEADROOM as DEFAULT_HEADROOM
 from bench.model_sweep import INPUTS as DEFAULT_INPUTS
+from bench.model_sweep import RECIPE as DEFAULT_RECIPE
 from bench.model_sweep import WIDTHS as DEFAULT_WIDTHS
 from bench.model_sweep import sweep
 from tools.cli import cli_path
 
 WIDTHS = flags.DEFINE_list("widths", list(DEFAULT_WIDTHS), "MobileNetV2 width multipliers (alpha).")
 INPUTS = flags.DEFINE_list("inputs", list(DEFAULT_INPUTS), "Input sizes, WIDTHxHEIGHT.")
-RECIPE = flags.DEFINE_string("recipe", "//training:configs/default.json", "Training config, the same for all.")
-DATASET = flags.DEFINE_string("dataset", "//data_tools:default_dataset", "Prepared dataset (160x120).")
+RECIPE = flags.DEFINE_string("recipe", DEFAULT_RECIPE, "Training config, the same for all.")
+DATASET = flags.DEFINE_string("dataset", DEFAULT_DATASET, "Prepared dataset (160x120).")
 FRAMES = flags.DEFINE_integer("frames_per_class", 2, "Test frames of each class run under QEMU.", lower_bound=1)
 HEADROOM = flags.DEFINE_float("headroom", DEFAULT_HEADROOM, "Share of the real board's arena RAM left free.")
 OUT = flags.DEFINE_string(

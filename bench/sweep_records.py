@@ -38,11 +38,16 @@ class Recipe:
 SWEPT_FIELDS = ("alpha", "image_width", "image_height")
 
 
+def source_path(label: str, workspace: Path) -> Path:
+    """Where a source file's label (//package:file) points in the workspace."""
+    return workspace / label.removeprefix("//").replace(":", "/")
+
+
 def recipe_of(recipe: str, dataset: str, workspace: Path) -> Recipe:
     """The recipe label, with a hash of its file when it is a source file: of its JSON less
     the swept fields (choosing another default width leaves the rows comparable), or of
     its bytes when it is not a JSON object."""
-    path = workspace / recipe.removeprefix("//").replace(":", "/")
+    path = source_path(recipe, workspace)
     if not path.is_file():
         return Recipe(recipe, None, dataset)
     content = path.read_bytes()
