@@ -20,6 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from quantization import bias_quantization
+from training import portable_numerics
 
 keras = tf.keras
 INPUT_TYPES = {"int8": tf.int8, "uint8": tf.uint8}
@@ -72,6 +73,9 @@ def convert(model: keras.Model, calibration: np.ndarray, input_type: str = "int8
         raise ConversionError(f"input type {input_type!r}: expected one of {', '.join(INPUT_TYPES)}")
     if quantize and len(calibration) == 0:
         raise ConversionError("the representative dataset is empty")
+    # Folded BatchNorm weights and calibration ranges are float results: the same bits on
+    # every CPU only with portable arithmetic.
+    portable_numerics.configure()
     converter = tf.lite.TFLiteConverter.from_keras_model(single_image_wrapper(model))
     if quantize:
 

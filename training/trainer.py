@@ -24,7 +24,7 @@ from pathlib import Path
 import matplotlib
 import tensorflow as tf
 
-from training import data, evaluate, keras_archive, model
+from training import data, evaluate, keras_archive, model, portable_numerics
 from training.config import TrainConfig
 
 matplotlib.use("Agg")
@@ -39,8 +39,10 @@ MONITOR = "val_accuracy"
 
 
 def configure_determinism(threads: int, seed: int) -> None:
-    """Fixed threads, seeds and deterministic ops; a fresh Keras session, so that layer
-    names (and with them the saved model) do not depend on what ran before."""
+    """Fixed threads, seeds, deterministic ops and CPU-independent arithmetic
+    (portable_numerics); a fresh Keras session, so that layer names (and with them the
+    saved model) do not depend on what ran before."""
+    portable_numerics.configure()
     keras.backend.clear_session()
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)

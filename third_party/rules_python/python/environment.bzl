@@ -16,7 +16,7 @@ here="$(dirname "$(readlink -f "$0")")"
 export PYTHONNOUSERSITE=1
 export PYTHONHASHSEED=0
 export PYTHONDONTWRITEBYTECODE=1
-exec "$here/venv/bin/python3" "$@"
+{environment}exec "$here/venv/bin/python3" "$@"
 """
 
 _BUILD = """\
@@ -83,13 +83,21 @@ def _python_environment_impl(rctx):
         "requirements_lock.txt",
     ], "pip install --require-hashes")
 
-    rctx.file("python3", _LAUNCHER.format(lock_sha256 = lock_sha256), executable = True)
+    environment = "".join([
+        "export {}={}\n".format(key, value)
+        for key, value in sorted(rctx.attr.environment.items())
+    ])
+    rctx.file("python3", _LAUNCHER.format(lock_sha256 = lock_sha256, environment = environment), executable = True)
     rctx.file("BUILD.bazel", _BUILD.format(workspace = rctx.name))
     rctx.file("WORKSPACE", "workspace(name = \"{}\")\n".format(rctx.name))
 
 python_environment = repository_rule(
     implementation = _python_environment_impl,
     attrs = {
+        "environment": attr.string_dict(
+            doc = "Variables every process of this environment starts with (before any import). " +
+                  "They are part of the launcher, so changing one re-runs every Python action.",
+        ),
         "python_interpreter": attr.string(
             default = "/usr/bin/python3",
             doc = "Absolute path of the interpreter the virtual environment is made from.",
