@@ -13,6 +13,9 @@ ways, each of which changes the rounding of training and of int8 conversion:
 - `tf.math.rsqrt` (BatchNormalization) runs the approximate RSQRTPS instruction plus a
   Newton step; the approximation differs between Intel and AMD. `configure` replaces it
   with a division by an IEEE square root, which rounds the same everywhere.
+- Grappler's graph rewrites (in `tf.function`, so in Keras' `fit`) gave other bits on an
+  emulated AVX2 CPU than on an AVX-512 one, where the same step run op by op agreed:
+  `configure_training` turns the rewrites off.
 - The remaining kernels are compiled for AVX without FMA, the same code on every CPU.
 
 The variables in ENVIRONMENT must be set before TensorFlow is imported: the locked
@@ -112,6 +115,14 @@ def _exact_rsqrt() -> None:
     rsqrt.portable = True  # type: ignore[attr-defined]
     math_ops.rsqrt = rsqrt
     tf.math.rsqrt = rsqrt
+
+
+def configure_training() -> None:
+    """`configure`, and no Grappler rewrites of the training step's graph."""
+    configure()
+    import tensorflow as tf
+
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
 
 
 def missing_environment() -> list[str]:

@@ -42,7 +42,7 @@ def configure_determinism(threads: int, seed: int) -> None:
     """Fixed threads, seeds, deterministic ops and CPU-independent arithmetic
     (portable_numerics); a fresh Keras session, so that layer names (and with them the
     saved model) do not depend on what ran before."""
-    portable_numerics.configure()
+    portable_numerics.configure_training()
     keras.backend.clear_session()
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
