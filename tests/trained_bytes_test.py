@@ -16,9 +16,9 @@ RECORD = Path("tests/trained_bytes.json")
 def cpu() -> str:
     """This machine's CPU as /proc/cpuinfo names it, with the vector extensions that matter."""
     info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
-    name = fields.get("model name\t", fields.get("model name", "unknown CPU")).strip()
-    flags = set(fields.get("flags\t\t", fields.get("flags", "")).split())
+    fields = {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in info.splitlines())}
+    name = fields.get("model name", "unknown CPU")
+    flags = set(fields.get("flags", "").split())
     present = [flag for flag in ("avx2", "fma", "avx512f", "amx_tile") if flag in flags]
     return f"{name} ({', '.join(present) or 'no AVX2'})"
 

@@ -125,7 +125,7 @@ def configure_training() -> None:
     tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
 
 
-def missing_environment() -> list[str]:
+def _missing_environment() -> list[str]:
     return [f"{key}={value}" for key, value in ENVIRONMENT.items() if os.environ.get(key) != value]
 
 
@@ -134,7 +134,7 @@ def configure() -> None:
     global _configured
     if _configured:
         return
-    missing = missing_environment()
+    missing = _missing_environment()
     if missing:
         raise PortabilityError(
             f"TensorFlow was started without {' '.join(missing)}: its results would follow this CPU. "
