@@ -120,7 +120,8 @@ def benchmark(
     with tempfile.TemporaryDirectory() as scratch:
         test_frames = frames.write_split(dataset, split, Path(scratch), limit)
         print(f"{len(test_frames)} frames from {dataset}/{split}; host TFLM reference…")
-        host = reference.outputs(model, [frames.pixels(f.path) for f in test_frames])
+        table = reference.pixel_table(codegen_report)
+        host = reference.outputs(model, [frames.pixels(f.path) for f in test_frames], table)
         start = time.monotonic()
         results = run_chunks(elf, [f.path for f in test_frames], plugin, max(1, jobs))
         seconds = time.monotonic() - start

@@ -91,12 +91,55 @@ def test_output_classes_must_match_the_model(tmp_path: Path) -> None:
     assert "3 class names were given (cat, dog, person)" in result.stderr
 
 
-def test_pixel_lookup_quantizes_raw_pixels() -> None:
-    assert rust_module.pixel_lookup(1.0, -128, "int8")[:3] == [0x80, 0x81, 0x82]
-    assert rust_module.pixel_lookup(1.0, 0, "uint8") == list(range(256))
-    halved = rust_module.pixel_lookup(2.0, 0, "uint8")
+def test_pixel_lookup_quantizes_pixels_through_the_input_range() -> None:
+    int8, uint8 = rust_module.InputQuantization(1.0, -128, "int8"), rust_module.InputQuantization(1.0, 0, "uint8")
+    assert rust_module.pixel_lookup(int8)[:3] == [0x80, 0x81, 0x82]
+    assert rust_module.pixel_lookup(uint8) == list(range(256))
+    halved = rust_module.pixel_lookup(rust_module.InputQuantization(2.0, 0, "uint8"))
     assert halved[3] == 2 and halved[255] == 128  # round half to even, as the converter
-    assert rust_module.pixel_lookup(0.5, 0, "uint8")[200] == 255  # clamped
+    assert rust_module.pixel_lookup(rust_module.InputQuantization(0.5, 0, "uint8"))[200] == 255  # clamped
+    # TFLM's person_detect: real = pixel / 127.5 - 1, int8 scale 0.007843138, zero point -1.
+    minus_one_to_one = rust_module.pixel_values(rust_module.InputQuantization(0.007843138, -1, "int8"), (-1.0, 1.0))
+    assert minus_one_to_one[0] == -128 and minus_one_to_one[255] == 126
+    assert minus_one_to_one == sorted(minus_one_to_one) and len(set(minus_one_to_one)) >= 250
+
+
+# The 2020 TFLM person detector: uint8 input, scale 1/127, zero point 128 (real -1..1).
+GRAYSCALE_2020 = Path("../tfmicro/examples/models/person_detection_grayscale.tflite")
+
+
+def test_a_model_trained_on_minus_one_to_one_fed_raw_pixels_fails_with_the_numbers(tmp_path: Path) -> None:
+    # Raw pixels through its input quantization would clip every pixel above 1: the firmware
+    # would answer the same for every frame.
+    description = describe(GRAYSCALE_2020, tmp_path)
+    result = generate(GRAYSCALE_2020, description, tmp_path, "--class_names=unused,person,no_person")
+    assert result.returncode != 0
+    assert "//test:model: PIXEL_TO_INPUT would clip 254 of 256 pixel values (pixels 2..255 fall outside 0..255" in (
+        result.stderr
+    )
+    assert "covers real values -1.00787 to 1, and pixels 0 and 255 are taken as real values 0 and 255" in result.stderr
+    assert "set input_range on tflite_rust_module" in result.stderr
+    assert not (tmp_path / "lib.rs").exists()
+    fixed = generate(
+        GRAYSCALE_2020, description, tmp_path, "--class_names=unused,person,no_person",
+        "--input_range=-1,1",
+    )  # fmt: skip
+    assert fixed.returncode == 0, fixed.stderr
+    assert "pub const PERSON: usize = 1;" in (tmp_path / "lib.rs").read_text()
+
+
+def test_an_input_range_that_merges_pixels_fails(tmp_path: Path) -> None:
+    # The smoke model takes raw pixels (scale 1); told its input is 0..1, 128 pixels would
+    # share each of two input values.
+    result = generate(SMOKE / "model.tflite", SMOKE / "description.json", tmp_path, "--input_range=0,1")
+    assert result.returncode != 0
+    assert "PIXEL_TO_INPUT would map 128 pixel values to the one input value -128" in result.stderr
+
+
+def test_the_class_list_must_name_the_person_class(tmp_path: Path) -> None:
+    result = generate(SMOKE / "model.tflite", SMOKE / "description.json", tmp_path, "--class_names=cat,dog")
+    assert result.returncode != 0
+    assert "class_names (cat, dog) must name exactly one class `person`" in result.stderr
 
 
 if __name__ == "__main__":

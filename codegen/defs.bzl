@@ -7,7 +7,8 @@
 
 makes the crate `person_detector_model` (a rust_library depending on //firmware/tflm) with
 MODEL (16-byte aligned bytes), OPS, ARENA_BYTES (measured by running the model once in the
-host build of the same TFLM library and wrapper), input/output quantization, MODEL_SHA256
+host build of the same TFLM library and wrapper), input/output quantization, the
+pixel-to-input table (from `input_range`), the classes and which is `person`, MODEL_SHA256
 and MACS. Built for a board (under an mcu_image), it fails early when the model or its
 arena cannot fit the board's memory map.
 """
@@ -47,6 +48,7 @@ def _tflite_rust_source_impl(ctx):
         "--out_rs=" + module.path,
         "--out_report=" + report.path,
         "--class_names=" + ",".join(ctx.attr.class_names),
+        "--input_range=" + ",".join(ctx.attr.input_range),
         "--label=" + str(ctx.attr.model.label),
     ]
     inputs = [model, description]
@@ -82,6 +84,7 @@ _tflite_rust_source = rule(
     implementation = _tflite_rust_source_impl,
     attrs = {
         "class_names": attr.string_list(default = ["no_person", "person"]),
+        "input_range": attr.string_list(default = ["0", "255"]),
         "model": attr.label(allow_files = True, mandatory = True),
         "_generator": attr.label(default = "//codegen:tflite_to_rust", executable = True, cfg = "exec"),
         "_host_runner": attr.label(default = "//firmware/tflm:host_runner", executable = True, cfg = "exec"),
@@ -89,13 +92,18 @@ _tflite_rust_source = rule(
     },
 )
 
-def tflite_rust_module(name, model, class_names = None, crate_name = None, **kwargs):
-    """The crate `name` embedding `model`; also NAME_files (model + reports) for tools.
+def tflite_rust_module(name, model, class_names = None, input_range = None, crate_name = None, **kwargs):
+    """The crate `name` embedding `model`; also NAME_model and NAME_report for tools.
 
     Args:
         name: the crate's target and crate name.
         model: a .tflite file or a target providing one (int8_tflite).
-        class_names: output classes in score order (default no_person, person).
+        class_names: output classes in score order (default no_person, person); exactly one
+            is `person`, the class the firmware reports.
+        input_range: the real values the model was trained to see for pixel 0 and pixel 255,
+            as two strings (default ["0", "255"]: raw pixels, for models that rescale inside
+            the graph, as int8_tflite's do; TFLM's person detectors take ["-1", "1"]).
+            A range that would clip or merge most pixels fails the build.
         crate_name: the crate's name in Rust (default: `name`).
         **kwargs: testonly, tags, visibility.
     """
@@ -103,6 +111,7 @@ def tflite_rust_module(name, model, class_names = None, crate_name = None, **kwa
         name = name + "_src",
         model = model,
         class_names = class_names or ["no_person", "person"],
+        input_range = input_range or ["0", "255"],
         **kwargs
     )
     native.filegroup(

@@ -15,6 +15,32 @@ class ModelShapeError(ValueError):
     """The model's input or output is not what the firmware feeds or reads."""
 
 
+# What this project's models take: raw pixels, rescaled inside the graph (the training
+# config's preprocessing layers, kept by //quantization).
+RAW_PIXELS = (0.0, 255.0)
+# A table may clip this many pixel values at the ends of the input type: calibration
+# ranges are rounded, and an image sensor's extremes carry little.
+MAX_SATURATED_PIXELS = 4
+# Beyond this many pixel values per input value the model sees less than 6 bits of the
+# frame: the input range is almost surely not the one it was trained with.
+MAX_PIXELS_PER_INPUT = 4
+
+
+class InputConventionError(ValueError):
+    """The pixel-to-input table would feed the model a degenerate image."""
+
+
+@dataclasses.dataclass(frozen=True)
+class InputQuantization:
+    scale: float
+    zero_point: int
+    element_type: str  # int8 or uint8
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        return (-128, 127) if self.element_type == "int8" else (0, 255)
+
+
 @dataclasses.dataclass(frozen=True)
 class Embedding:
     """Everything the generated module states about one model."""
@@ -27,6 +53,7 @@ class Embedding:
     arena_bytes: int
     description: dict  # host_runner --describe output
     class_names: tuple[str, ...]
+    input_range: tuple[float, float] = RAW_PIXELS  # real values of pixels 0 and 255
 
 
 def round_up(value: int, alignment: int = ALIGNMENT) -> int:
@@ -55,15 +82,59 @@ def frame_shape(description: dict) -> tuple[int, int]:
     return shape[1], shape[2]
 
 
-def pixel_lookup(scale: float, zero_point: int, element_type: str) -> list[int]:
-    """The input byte for each pixel value 0..255: the model takes raw pixels (rescaling is
-    inside it), quantized as round(pixel / scale) + zero_point, clamped to the type."""
-    low, high = (-128, 127) if element_type == "int8" else (0, 255)
-    table = []
-    for pixel in range(256):
-        value = min(high, max(low, round(pixel / scale) + zero_point))
-        table.append(value & 0xFF)
-    return table
+def _unclamped(pixel: int, quantization: InputQuantization, input_range: tuple[float, float]) -> int:
+    low, high = input_range
+    real = low + (high - low) * pixel / 255.0
+    return round(real / quantization.scale) + quantization.zero_point
+
+
+def pixel_values(quantization: InputQuantization, input_range: tuple[float, float] = RAW_PIXELS) -> list[int]:
+    """The input value for each pixel 0..255: pixel 0 and pixel 255 stand for the real values
+    `input_range`, linearly between; quantized as round(real / scale) + zero_point, clamped."""
+    low, high = quantization.bounds
+    return [min(high, max(low, _unclamped(p, quantization, input_range))) for p in range(256)]
+
+
+def pixel_lookup(quantization: InputQuantization, input_range: tuple[float, float] = RAW_PIXELS) -> list[int]:
+    """pixel_values as the input tensor's bytes (two's complement for int8)."""
+    return [value & 0xFF for value in pixel_values(quantization, input_range)]
+
+
+def check_pixel_lookup(quantization: InputQuantization, input_range: tuple[float, float]) -> None:
+    """Refuses a table that clips more than a few pixel values or merges many into one
+    input value: the firmware would feed the model (nearly) the same image for every frame."""
+    low, high = quantization.bounds
+    unclamped = [_unclamped(p, quantization, input_range) for p in range(256)]
+    saturated = [p for p, value in enumerate(unclamped) if not low <= value <= high]
+    covered = (
+        (low - quantization.zero_point) * quantization.scale,
+        (high - quantization.zero_point) * quantization.scale,
+    )
+    where = (
+        f"the model's input ({quantization.element_type}, scale {quantization.scale:.6g}, zero point "
+        f"{quantization.zero_point}) covers real values {covered[0]:.6g} to {covered[1]:.6g}, and pixels 0 and 255 "
+        f"are taken as real values {input_range[0]:g} and {input_range[1]:g} (input_range)"
+    )
+    fix = (
+        "set input_range on tflite_rust_module to the real values of pixel 0 and pixel 255 the model was "
+        'trained with (for example ["-1", "1"] for inputs scaled to [-1, 1]; the default, ["0", "255"], '
+        "is for models that rescale raw pixels themselves)"
+    )
+    if len(saturated) > MAX_SATURATED_PIXELS:
+        raise InputConventionError(
+            f"PIXEL_TO_INPUT would clip {len(saturated)} of 256 pixel values (pixels {saturated[0]}..{saturated[-1]} "
+            f"fall outside {low}..{high}; at most {MAX_SATURATED_PIXELS} may): {where}; {fix}"
+        )
+    buckets: dict[int, int] = {}
+    for value in unclamped:
+        if low <= value <= high:
+            buckets[value] = buckets.get(value, 0) + 1
+    value, count = max(buckets.items(), key=lambda item: (item[1], -item[0]))
+    if count > MAX_PIXELS_PER_INPUT:
+        raise InputConventionError(
+            f"PIXEL_TO_INPUT would map {count} pixel values to the one input value {value} (at most "
+            f"{MAX_PIXELS_PER_INPUT} may; {len(buckets)} distinct input values for 256 pixels): {where}; {fix}"
+        )
 
 
 def _f32(bits: int) -> str:
@@ -76,12 +147,28 @@ def _byte_rows(values: list[int], per_row: int = 16) -> str:
     return "\n".join(f"    {row}," for row in rows)
 
 
+def input_quantization(description: dict) -> InputQuantization:
+    tensor = _single(description, "inputs")
+    scale = struct.unpack("<f", struct.pack("<I", tensor["scale_bits"]))[0]
+    return InputQuantization(scale, tensor["zero_point"], tensor["type"])
+
+
+def person_index(class_names: tuple[str, ...]) -> int:
+    """Where the person score is: the firmware's answer is whether that class wins."""
+    if class_names.count("person") != 1:
+        raise ModelShapeError(
+            f"class_names ({', '.join(class_names)}) must name exactly one class `person`, the one the firmware reports"
+        )
+    return class_names.index("person")
+
+
 def render(embedding: Embedding) -> str:
     description = embedding.description
     height, width = frame_shape(description)
     tensor_in = _single(description, "inputs")
     tensor_out = _single(description, "outputs")
     classes = len(embedding.class_names)
+    person = person_index(embedding.class_names)
     if tensor_out["shape"][-1] != classes or tensor_out["bytes"] != classes:
         raise ModelShapeError(
             f"the model's output shape is {tensor_out['shape']} but {classes} class names were given "
@@ -90,9 +177,10 @@ def render(embedding: Embedding) -> str:
     ops = description["operators"]
     op_list = ", ".join(f"ops::{op['name']}" for op in ops)
     op_comment = ", ".join(f"{op['name']} v{op['version']}" for op in ops)
-    lookup = pixel_lookup(
-        struct.unpack("<f", struct.pack("<I", tensor_in["scale_bits"]))[0], tensor_in["zero_point"], tensor_in["type"]
-    )
+    quantization = input_quantization(description)
+    check_pixel_lookup(quantization, embedding.input_range)
+    lookup = pixel_lookup(quantization, embedding.input_range)
+    low, high = embedding.input_range
     class_list = ", ".join(f'"{name}"' for name in embedding.class_names)
     return f"""\
 //! The model {embedding.source_label}, embedded for the firmware.
@@ -131,8 +219,12 @@ pub mod input {{
     pub const SCALE: f32 = {_f32(tensor_in["scale_bits"])};
     pub const ZERO_POINT: i32 = {tensor_in["zero_point"]};
 
-    /// The input tensor byte for each pixel value: the model rescales raw pixels itself,
-    /// so this is only the input quantization, round(pixel / SCALE) + ZERO_POINT.
+    /// The real values the model was trained to see for pixel 0 and pixel 255.
+    pub const PIXEL_0_REAL: f32 = {low!r};
+    pub const PIXEL_255_REAL: f32 = {high!r};
+
+    /// The input tensor byte for each pixel value p: round(real(p) / SCALE) + ZERO_POINT,
+    /// clamped, with real(p) linear from PIXEL_0_REAL to PIXEL_255_REAL.
     pub static PIXEL_TO_INPUT: [u8; 256] = [
 {_byte_rows(lookup)}
     ];
@@ -143,6 +235,8 @@ pub mod output {{
     use super::ElementType;
 
     pub const CLASSES: [&str; {classes}] = [{class_list}];
+    /// The index of the person class in CLASSES.
+    pub const PERSON: usize = {person};
     pub const ELEMENT_TYPE: ElementType = ElementType::{_ELEMENT_TYPES[tensor_out["type"]]};
     pub const SCALE: f32 = {_f32(tensor_out["scale_bits"])};
     pub const ZERO_POINT: i32 = {tensor_out["zero_point"]};

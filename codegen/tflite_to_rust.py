@@ -2,6 +2,7 @@
 
     tflite_to_rust --model=M.tflite --description=D.json --out_rs=lib.rs --out_report=R.json
         [--memory_x=toolchains/boards/BOARD/memory.x] [--class_names=no_person,person]
+        [--input_range=0,255]
 
 D.json is `host_runner --describe` of the same model: the measured arena, operators and
 tensors. With --memory_x, a model that cannot fit the board fails here, before any firmware
@@ -25,13 +26,37 @@ OUT_RS = flags.DEFINE_string("out_rs", None, "Where to write the Rust module.", 
 OUT_REPORT = flags.DEFINE_string("out_report", None, "Where to write the JSON report.", required=True)
 MEMORY_X = flags.DEFINE_string("memory_x", None, "The board's memory.x; omitted for host builds.")
 CLASS_NAMES = flags.DEFINE_list("class_names", ["no_person", "person"], "Output classes, in score order.")
+INPUT_RANGE = flags.DEFINE_list(
+    "input_range",
+    ["0", "255"],
+    "The real input values the model was trained to see for pixel 0 and pixel 255 (default: raw pixels, "
+    "for models that rescale inside the graph, as //quantization's do).",
+)
 LABEL = flags.DEFINE_string("label", "", "The model's Bazel label, for comments and messages.")
 
 
+def parse_input_range(values: list[str]) -> tuple[float, float]:
+    try:
+        low, high = (float(value) for value in values)
+    except ValueError:
+        raise rust_module.InputConventionError(
+            f"input_range must be two numbers, the real values of pixel 0 and pixel 255; got {values}"
+        ) from None
+    if low == high:
+        raise rust_module.InputConventionError(f"input_range {values} maps every pixel to one value")
+    return low, high
+
+
 def embed(
-    model: Path, description_file: Path, memory_x: Path | None, class_names: list[str], label: str
+    model: Path,
+    description_file: Path,
+    memory_x: Path | None,
+    class_names: list[str],
+    label: str,
+    input_range: tuple[float, float] = rust_module.RAW_PIXELS,
 ) -> tuple[str, dict]:
-    """The module's text and a report; raises BoardLimitError or ModelShapeError."""
+    """The module's text and a report; raises BoardLimitError, ModelShapeError or
+    InputConventionError."""
     from quantization.report import macs  # TensorFlow's flatbuffer reader: imported only when needed.
 
     data = model.read_bytes()
@@ -46,6 +71,7 @@ def embed(
         arena_bytes=arena_bytes,
         description=description,
         class_names=tuple(class_names),
+        input_range=input_range,
     )
     text = rust_module.render(embedding)
     report: dict[str, object] = {
@@ -58,6 +84,12 @@ def embed(
         "operators": [op["name"] for op in description["operators"]],
         "input": description["inputs"][0],
         "output": description["outputs"][0],
+        "class_names": list(class_names),
+        "person_index": rust_module.person_index(tuple(class_names)),
+        "input_range": list(input_range),
+        # What the firmware writes into the input tensor for each pixel value (signed for
+        # int8): references feed the host TFLM the same.
+        "pixel_to_input": rust_module.pixel_values(rust_module.input_quantization(description), input_range),
         "board": None,
     }
     if memory_x is not None:
@@ -71,8 +103,15 @@ def main(argv: list[str]) -> None:
     del argv
     memory_x = Path(MEMORY_X.value) if MEMORY_X.value else None
     try:
-        text, report = embed(Path(MODEL.value), Path(DESCRIPTION.value), memory_x, CLASS_NAMES.value, LABEL.value)
-    except (board_limits.BoardLimitError, rust_module.ModelShapeError) as error:
+        text, report = embed(
+            Path(MODEL.value),
+            Path(DESCRIPTION.value),
+            memory_x,
+            CLASS_NAMES.value,
+            LABEL.value,
+            parse_input_range(INPUT_RANGE.value),
+        )
+    except (board_limits.BoardLimitError, rust_module.ModelShapeError, rust_module.InputConventionError) as error:
         sys.exit(f"{LABEL.value or MODEL.value}: {error}")
     Path(OUT_RS.value).write_text(text)
     Path(OUT_REPORT.value).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")

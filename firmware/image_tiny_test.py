@@ -14,6 +14,7 @@ from firmware.harness import frames, qemu_detector, reference
 ELF = Path("firmware/image_tiny.elf")
 # The model embedded in that image (same build configuration, so the same file).
 MODEL = Path("codegen/smoke_model_module_src/model.tflite")
+CODEGEN_REPORT = Path("codegen/smoke_model_module_src/codegen_report.json")
 DATASET = Path("training/smoke_dataset")
 PLUGIN = Path("toolchains/qemu/insn_count/insn_count.so")
 CLASSES = 2
@@ -37,7 +38,8 @@ def test_every_frame_is_detected(device_run: qemu_detector.Run, test_frames: lis
 
 
 def test_outputs_equal_host_tflm_byte_for_byte(device_run: qemu_detector.Run, test_frames: list[frames.Frame]) -> None:
-    expected = reference.outputs(MODEL, [frames.pixels(frame.path) for frame in test_frames])
+    table = reference.pixel_table(CODEGEN_REPORT)
+    expected = reference.outputs(MODEL, [frames.pixels(frame.path) for frame in test_frames], table)
     for frame, result, host in zip(test_frames, device_run.detections, expected, strict=True):
         assert result.raw == host, f"{frame.source}: device {result.raw!r} != host TFLM {host!r}"
 
@@ -70,7 +72,8 @@ def test_bad_frames_are_reported_and_the_loop_goes_on(test_frames: list[frames.F
     assert "the frame has 100 bytes; the model takes 19200" in (run.frames[0].error or "")
     assert run.frames[2].error == "cannot read the frame"
     assert run.frames[1].raw == run.frames[3].raw
-    assert "frames 4 detected 2 failed 2" in run.console
+    persons = sum(result.label == "person" for result in run.detections)
+    assert f"frames 4 detected 2 failed 2 person {persons}" in run.console
 
 
 if __name__ == "__main__":

@@ -3,27 +3,31 @@ on the same model and frames, fed the way the firmware feeds them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 from tflite_micro.python.tflite_micro import runtime
 
 
-def input_bytes(pixels: np.ndarray, scale: float, zero_point: int, dtype: np.dtype) -> np.ndarray:
-    """What the firmware's PIXEL_TO_INPUT table does: round(pixel / scale) + zero_point."""
-    info = np.iinfo(dtype)
-    return np.clip(np.round(pixels.astype(np.float64) / scale) + zero_point, info.min, info.max).astype(dtype)
+def pixel_table(codegen_report: Path) -> list[int]:
+    """The input value for each pixel, as the generated module's PIXEL_TO_INPUT has it."""
+    return json.loads(codegen_report.read_text())["pixel_to_input"]
 
 
-def outputs(model: Path, frames: list[np.ndarray]) -> list[bytes]:
-    """The output tensor bytes of `model` for each frame of raw 8-bit pixels."""
+def input_tensor(pixels: np.ndarray, table: list[int], dtype: np.dtype) -> np.ndarray:
+    """What the firmware writes into the input tensor: PIXEL_TO_INPUT[pixel]."""
+    return np.asarray(table, dtype=dtype)[pixels.astype(np.uint8)]
+
+
+def outputs(model: Path, frames: list[np.ndarray], table: list[int]) -> list[bytes]:
+    """The output tensor bytes of `model` for each frame of raw 8-bit pixels, fed through
+    the pixel-to-input `table` (pixel_table)."""
     interpreter = runtime.Interpreter.from_bytes(model.read_bytes())
     details = interpreter.get_input_details(0)
-    quantization = details["quantization_parameters"]
-    scale, zero_point = quantization["scales"][0], quantization["zero_points"][0]
     results = []
     for pixels in frames:
-        interpreter.set_input(input_bytes(pixels, scale, zero_point, details["dtype"]).reshape(details["shape"]), 0)
+        interpreter.set_input(input_tensor(pixels, table, details["dtype"]).reshape(details["shape"]), 0)
         interpreter.invoke()
         results.append(interpreter.get_output(0).tobytes())
     return results

@@ -146,18 +146,16 @@ bool CheckTensor(const Tensor& tensor, uint32_t index, const Model& model, Messa
       }
     }
   }
-  if (quantization != nullptr && quantization->scale() != nullptr && quantization->scale()->size() > 1) {
-    const int32_t dimension = quantization->quantized_dimension();
-    const uint32_t channels = quantization->scale()->size();
-    const bool dimension_ok = tensor.shape() != nullptr && dimension >= 0 &&
-                              static_cast<uint32_t>(dimension) < tensor.shape()->size() &&
-                              static_cast<uint32_t>(tensor.shape()->Get(dimension)) == channels;
-    const bool zero_points_ok = quantization->zero_point() != nullptr && quantization->zero_point()->size() == channels;
-    if (!dimension_ok || !zero_points_ok) {
-      message.Append("tensor %u has %u per-channel scales that do not match its shape or zero points",
-                     static_cast<unsigned>(index), static_cast<unsigned>(channels));
-      return false;
-    }
+  // TFLM's allocator copies one zero point per scale, whatever the tensor's role. Which
+  // dimension the scales run along matters only where a kernel reads it (convolution
+  // filters: shape_check.cc); bias tensors, for one, often name a dimension they lack.
+  if (quantization != nullptr && quantization->scale() != nullptr && quantization->zero_point() != nullptr &&
+      quantization->zero_point()->size() < quantization->scale()->size()) {
+    message.Append("tensor %u has %u quantization scales but %u zero points: TFLM copies one zero point per scale "
+                   "and would read past the end of the list",
+                   static_cast<unsigned>(index), static_cast<unsigned>(quantization->scale()->size()),
+                   static_cast<unsigned>(quantization->zero_point()->size()));
+    return false;
   }
   return true;
 }

@@ -1,6 +1,9 @@
 #include "firmware/tflm_shim/shape_check.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+
+#include "tensorflow/lite/micro/micro_string.h"
 
 namespace tflm_shim {
 namespace {
@@ -38,6 +41,16 @@ class OperatorView {
     message_.Append("operator %u (%s): ", static_cast<unsigned>(index_), name_);
     message_.AppendText(what);
     return false;
+  }
+
+  // Fail with a formatted reason (TFLM's printf subset), cut at the message's capacity.
+  bool FailFormatted(const char* format, ...) const {
+    char reason[Message::kCapacity];
+    va_list args;
+    va_start(args, format);
+    MicroVsnprintf(reason, static_cast<int>(sizeof(reason)), format, args);
+    va_end(args);
+    return Fail(reason);
   }
 
   // Requires `inputs` inputs (the last `optional` of them may be absent) and one output.
@@ -126,6 +139,29 @@ bool CheckBias(const OperatorView& view, uint32_t position, int32_t channels) {
          view.Fail("has a bias whose size differs from its output channels");
 }
 
+// Per-channel filter scales: the convolution kernels read the filter's size along
+// `quantized_dimension` (an index into its shape) and one scale per output channel.
+bool CheckFilterChannels(const OperatorView& view, const Tensor& filter, int32_t channels) {
+  const auto* quantization = filter.quantization();
+  if (quantization == nullptr || quantization->scale() == nullptr || quantization->scale()->size() <= 1) return true;
+  const int32_t dimension = quantization->quantized_dimension();
+  const unsigned tensor = static_cast<unsigned>(view.op().inputs()->Get(1));
+  if (dimension < 0 || static_cast<uint32_t>(dimension) >= Rank(filter)) {
+    return view.FailFormatted(
+        "filter tensor %u has quantized_dimension %d but %u dimensions: the kernel would read its size outside the "
+        "shape",
+        tensor, static_cast<int>(dimension), static_cast<unsigned>(Rank(filter)));
+  }
+  if (quantization->scale()->size() != static_cast<uint32_t>(channels) || Dim(filter, dimension) != channels) {
+    return view.FailFormatted(
+        "filter tensor %u has %u per-channel scales along dimension %d for %d output channels: the kernel reads one "
+        "scale per output channel",
+        tensor, static_cast<unsigned>(quantization->scale()->size()), static_cast<int>(dimension),
+        static_cast<int>(channels));
+  }
+  return true;
+}
+
 bool CheckConv(const OperatorView& view) {
   if (!view.RequireArity(3, 1)) return false;
   const auto* options = view.op().builtin_options_as_Conv2DOptions();
@@ -137,7 +173,7 @@ bool CheckConv(const OperatorView& view) {
   if (!CheckWindow(view, input, output, ConvolutionWindow(*options, filter))) return false;
   if (Dim(filter, 3) != Dim(input, 3)) return view.Fail("has a filter depth that differs from its input channels");
   if (Dim(filter, 0) != Dim(output, 3)) return view.Fail("has a filter count that differs from its output channels");
-  return CheckBias(view, 2, Dim(output, 3));
+  return CheckFilterChannels(view, filter, Dim(output, 3)) && CheckBias(view, 2, Dim(output, 3));
 }
 
 bool CheckDepthwiseConv(const OperatorView& view) {
@@ -154,7 +190,7 @@ bool CheckDepthwiseConv(const OperatorView& view) {
       static_cast<int64_t>(Dim(input, 3)) * options->depth_multiplier() != Dim(output, 3)) {
     return view.Fail("has output channels that are not input channels times the depth multiplier");
   }
-  return CheckBias(view, 2, Dim(output, 3));
+  return CheckFilterChannels(view, filter, Dim(output, 3)) && CheckBias(view, 2, Dim(output, 3));
 }
 
 bool CheckPool(const OperatorView& view) {

@@ -22,6 +22,11 @@ impl Detection {
     pub fn class_name(&self) -> &'static str {
         model::output::CLASSES[self.class]
     }
+
+    /// The product's answer: the person class scored highest.
+    pub fn is_person(&self) -> bool {
+        self.class == model::output::PERSON
+    }
 }
 
 pub struct Detector<'a> {

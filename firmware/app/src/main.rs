@@ -35,6 +35,8 @@ struct Tally {
     frames: usize,
     detected: usize,
     failed: usize,
+    /// Detections whose answer was "person".
+    persons: usize,
 }
 
 fn run(source: &mut dyn FrameSource, sink: &mut dyn ResultSink, detector: &mut Detector) -> Tally {
@@ -63,6 +65,7 @@ fn run(source: &mut dyn FrameSource, sink: &mut dyn ResultSink, detector: &mut D
         match outcome {
             Ok(detection) => {
                 tally.detected += 1;
+                tally.persons += usize::from(detection.is_person());
                 sink.detection(index, source.frame_name(), &detection);
             }
             Err(error) => {
@@ -108,10 +111,11 @@ fn main() -> ! {
 
     let tally = run(&mut source, &mut sink, &mut detector);
     hprintln!(
-        "frames {} detected {} failed {}",
+        "frames {} detected {} failed {} person {}",
         tally.frames,
         tally.detected,
-        tally.failed
+        tally.failed,
+        tally.persons
     );
     semihosting::exit(if tally.failed == 0 { 0 } else { 1 })
 }

@@ -17,12 +17,42 @@ MODELS = PACKAGE / "equivalence"
 HOST_RUNNER = PACKAGE / "host_runner"
 DEVICE_RUNNER = PACKAGE / "device_runner.elf"
 RUN_QEMU = Path("toolchains/qemu/run_qemu.sh")
+CONV_2D, DEPTHWISE_CONV_2D = 3, 4  # TFLite's builtin operator codes
 
 
 def _scratch(name: str, content: bytes) -> Path:
     path = Path(os.environ.get("TEST_TMPDIR", "/tmp")) / name
     path.write_bytes(content)
     return path
+
+
+def _per_channel_filter(model: object) -> tuple[object, int]:
+    """The first CONV_2D or DEPTHWISE_CONV_2D filter with per-channel scales, and its index."""
+    subgraph = model.subgraphs[0]
+    for op in subgraph.operators:
+        code = model.operatorCodes[op.opcodeIndex]
+        if max(code.builtinCode, code.deprecatedBuiltinCode) not in (CONV_2D, DEPTHWISE_CONV_2D):
+            continue
+        quantization = subgraph.tensors[op.inputs[1]].quantization
+        if quantization is not None and quantization.scale is not None and len(quantization.scale) > 1:
+            return subgraph.tensors[op.inputs[1]], int(op.inputs[1])
+    raise AssertionError("model.tflite has no per-channel convolution filter")
+
+
+def _edited(name: str, edit: object) -> Path:
+    """model.tflite with `edit(model)` applied, as a scratch file."""
+    model = flatbuffer_utils.read_model_from_bytearray(bytearray((MODELS / "model.tflite").read_bytes()))
+    edit(model)
+    return _scratch(name, bytes(flatbuffer_utils.convert_object_to_bytearray(model)))
+
+
+def _one_zero_point(model: object) -> None:
+    filter_tensor, _ = _per_channel_filter(model)
+    filter_tensor.quantization.zeroPoint = filter_tensor.quantization.zeroPoint[:1]
+
+
+def _dimension_out_of_range(model: object) -> None:
+    _per_channel_filter(model)[0].quantization.quantizedDimension = 7
 
 
 def _cases() -> list[tuple[str, Path, list[str], str]]:
@@ -40,6 +70,18 @@ def _cases() -> list[tuple[str, Path, list[str], str]]:
         ("random bytes", _scratch("random.tflite", noise), [], "not a valid TFLite model"),
         ("schema version 4", _scratch("schema4.tflite", future_schema), [], "schema version 4"),
         ("misaligned", MODELS / "model.tflite", ["--misalign"], "not 16-byte aligned"),
+        (
+            "fewer zero points than scales",
+            _edited("one_zero_point.tflite", _one_zero_point),
+            [],
+            "zero points: TFLM copies one zero point per scale",
+        ),
+        (
+            "filter quantized_dimension out of range",
+            _edited("dimension7.tflite", _dimension_out_of_range),
+            [],
+            "has quantized_dimension 7 but 4 dimensions",
+        ),
     ]
 
 
@@ -90,6 +132,22 @@ def test_an_arena_one_block_short_fails_with_tflms_message_on_host_and_device() 
         text=True,
     )
     assert short.returncode == 0 and "cannot create the interpreter" in short.stdout, short.stdout + short.stderr
+
+
+def test_a_bias_naming_a_dimension_it_lacks_is_accepted(tmp_path: Path) -> None:
+    # As in TFLM's person_detect: no kernel reads a bias's quantized_dimension.
+    def bias_dimension_3(model: object) -> None:
+        subgraph = model.subgraphs[0]
+        op = next(op for op in subgraph.operators if len(op.inputs) > 2 and op.inputs[2] >= 0)
+        subgraph.tensors[op.inputs[2]].quantization.quantizedDimension = 3
+
+    edited = _edited("bias_dimension3.tflite", bias_dimension_3)
+    inputs, outputs = _scratch("bias_inputs.bin", bytes(768)), tmp_path / "out.bin"
+    original = tmp_path / "original.bin"
+    subprocess.run([str(HOST_RUNNER), f"--model={edited}", f"--inputs={inputs}", f"--outputs={outputs}"], check=True)
+    model = MODELS / "model.tflite"
+    subprocess.run([str(HOST_RUNNER), f"--model={model}", f"--inputs={inputs}", f"--outputs={original}"], check=True)
+    assert outputs.read_bytes() == original.read_bytes()
 
 
 def test_the_same_model_runs_when_nothing_is_wrong() -> None:
