@@ -134,6 +134,8 @@ def test_an_input_range_that_merges_pixels_fails(tmp_path: Path) -> None:
     result = generate(SMOKE / "model.tflite", SMOKE / "description.json", tmp_path, "--input_range=0,1")
     assert result.returncode != 0
     assert "PIXEL_TO_INPUT would map 128 pixel values to the one input value -128" in result.stderr
+    result = generate(SMOKE / "model.tflite", SMOKE / "description.json", tmp_path, "--input_range=nan,1")
+    assert result.returncode != 0 and "must be two different finite numbers" in result.stderr
 
 
 def test_the_class_list_must_name_the_person_class(tmp_path: Path) -> None:

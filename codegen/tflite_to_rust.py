@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -42,8 +43,10 @@ def parse_input_range(values: list[str]) -> tuple[float, float]:
         raise rust_module.InputConventionError(
             f"input_range must be two numbers, the real values of pixel 0 and pixel 255; got {values}"
         ) from None
-    if low == high:
-        raise rust_module.InputConventionError(f"input_range {values} maps every pixel to one value")
+    if not (math.isfinite(low) and math.isfinite(high)) or low == high:
+        raise rust_module.InputConventionError(
+            f"input_range {values} must be two different finite numbers, the real values of pixel 0 and pixel 255"
+        )
     return low, high
 
 
