@@ -1,18 +1,19 @@
 """TFLM's own person detectors through the product's codegen and firmware, on the two
-reference frames the 2020 example ships (a man in an office; an office chair) and a photograph, on the host
-(the Rust wrapper over the same TFLM library) and under QEMU (the detector firmware), with
-output bytes equal to the reference interpreter's on the same input tensors.
+reference frames the 2020 example ships (a man in an office; an office chair) and a real
+photograph, on the host (the Rust wrapper over the same TFLM library) and under QEMU (the
+detector firmware), with output bytes equal to the reference interpreter's on the same
+input tensors.
 
 The reference is tflite-micro where it runs the model. Today's TFLM no longer has uint8
 convolution kernels (it fails to prepare the 2020 model's CONV_2D), so the 2020 uint8
 model is checked against TensorFlow Lite's reference kernels, which keep them.
 
-A third frame is a real photograph without a person (scikit-image's coffee cup). Both
-models find the person in the person frame and none in the coffee photograph. The 2020
-model calls the chair frame no person; person_detect scores it above one half as a person (in tflite-micro as well, fed the
-way TFLM's example feeds it): that is the model's answer, not the firmware's, so for it the test
-asserts that the chair's person score trails the person frame's by a wide margin, not
-which side of 0.5 it falls."""
+The third frame is a photograph without a person (scikit-image's coffee cup). Both models
+find the person in the person frame and none in the photograph. The 2020 model calls the
+chair frame no person; person_detect scores it above one half as a person (in tflite-micro
+as well, fed the way TFLM's example feeds it): that is the model's answer, not the
+firmware's, so for that frame the test asserts that its person score trails the person
+frame's by a wide margin, not which side of one half it falls."""
 
 from __future__ import annotations
 
