@@ -31,3 +31,22 @@ def outputs(model: Path, frames: list[np.ndarray], table: list[int]) -> list[byt
         interpreter.invoke()
         results.append(interpreter.get_output(0).tobytes())
     return results
+
+
+def outputs_tflite_reference_kernels(model: Path, frames: list[np.ndarray], table: list[int]) -> list[bytes]:
+    """As outputs(), through TensorFlow Lite's reference kernels: the reference for uint8
+    models, whose convolutions today's TFLM (tflite-micro) no longer prepares."""
+    import tensorflow as tf  # heavy: only for the models that need it
+
+    interpreter = tf.lite.Interpreter(
+        model_path=str(model), experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF
+    )
+    interpreter.allocate_tensors()
+    details, output = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    results = []
+    for pixels in frames:
+        tensor = input_tensor(pixels, table, details["dtype"]).reshape(details["shape"])
+        interpreter.set_tensor(details["index"], tensor)
+        interpreter.invoke()
+        results.append(interpreter.get_tensor(output["index"]).tobytes())
+    return results

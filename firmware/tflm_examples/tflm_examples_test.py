@@ -84,30 +84,13 @@ def frames(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [PERSON_FRAME, EMPTY_FRAME, path]
 
 
-def _tflite_reference_kernels(model: Path, frames: list[np.ndarray], table: list[int]) -> list[bytes]:
-    import tensorflow as tf  # only for the uint8 model
-
-    interpreter = tf.lite.Interpreter(
-        model_path=str(model), experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_REF
-    )
-    interpreter.allocate_tensors()
-    details, output = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
-    results = []
-    for pixels in frames:
-        tensor = reference.input_tensor(pixels, table, details["dtype"]).reshape(details["shape"])
-        interpreter.set_tensor(details["index"], tensor)
-        interpreter.invoke()
-        results.append(interpreter.get_tensor(output["index"]).tobytes())
-    return results
-
-
 @pytest.fixture(scope="module")
 def expected(model: str, frames: list[Path]) -> list[bytes]:
     """The reference's outputs, fed through the module's own pixel-to-input table."""
     table = reference.pixel_table(_module(model) / "codegen_report.json")
     pixels = [_pixels(frame) for frame in frames]
     if _report(model)["input"]["type"] == "uint8":
-        return _tflite_reference_kernels(_module(model) / "model.tflite", pixels, table)
+        return reference.outputs_tflite_reference_kernels(_module(model) / "model.tflite", pixels, table)
     return reference.outputs(_module(model) / "model.tflite", pixels, table)
 
 

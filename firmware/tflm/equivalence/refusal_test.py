@@ -26,8 +26,8 @@ def _scratch(name: str, content: bytes) -> Path:
     return path
 
 
-def _per_channel_filter(model: object) -> tuple[object, int]:
-    """The first CONV_2D or DEPTHWISE_CONV_2D filter with per-channel scales, and its index."""
+def _per_channel_filter(model: object) -> object:
+    """The first CONV_2D or DEPTHWISE_CONV_2D filter with per-channel scales."""
     subgraph = model.subgraphs[0]
     for op in subgraph.operators:
         code = model.operatorCodes[op.opcodeIndex]
@@ -35,7 +35,7 @@ def _per_channel_filter(model: object) -> tuple[object, int]:
             continue
         quantization = subgraph.tensors[op.inputs[1]].quantization
         if quantization is not None and quantization.scale is not None and len(quantization.scale) > 1:
-            return subgraph.tensors[op.inputs[1]], int(op.inputs[1])
+            return subgraph.tensors[op.inputs[1]]
     raise AssertionError("model.tflite has no per-channel convolution filter")
 
 
@@ -47,12 +47,12 @@ def _edited(name: str, edit: object) -> Path:
 
 
 def _one_zero_point(model: object) -> None:
-    filter_tensor, _ = _per_channel_filter(model)
+    filter_tensor = _per_channel_filter(model)
     filter_tensor.quantization.zeroPoint = filter_tensor.quantization.zeroPoint[:1]
 
 
 def _dimension_out_of_range(model: object) -> None:
-    _per_channel_filter(model)[0].quantization.quantizedDimension = 7
+    _per_channel_filter(model).quantization.quantizedDimension = 7
 
 
 def _cases() -> list[tuple[str, Path, list[str], str]]:
