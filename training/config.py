@@ -18,6 +18,13 @@ class ConfigError(ValueError):
     """A configuration file or override that does not fit the schema."""
 
 
+MOBILENET_V2 = "mobilenet_v2"
+MOBILENET_V1 = "mobilenet_v1"
+# The teacher (TFLM's person_detect.tflite) is MobileNetV1 at this width.
+TEACHER_ALPHA = 0.25
+TEACHER_FLAG = "--teacher=PATH (training/train.py; the keras_model rule's `teacher` attribute)"
+
+
 @dataclass(frozen=True)
 class Augmentation:
     """Active only in training; the exported model sees raw pixels untouched."""
@@ -32,7 +39,8 @@ class Augmentation:
 class TrainConfig:
     image_width: int = 160
     image_height: int = 120
-    alpha: float = 0.35  # MobileNetV2 width multiplier
+    family: str = MOBILENET_V2  # the backbone: mobilenet_v2 (Keras') or mobilenet_v1 (mobilenet_v1.py)
+    alpha: float = 0.35  # width multiplier
     dropout: float = 0.2
     batch_size: int = 32
     phase1_epochs: int = 10
@@ -48,6 +56,9 @@ class TrainConfig:
     seed: int = 1234
     threads: int = 2
     weights: str | None = None  # ImageNet MobileNetV2 weights (3-channel); None trains from scratch
+    init_from_teacher: bool = False  # mobilenet_v1 at alpha 0.25 only: start from the teacher's weights
+    distillation_weight: float = 0.0  # 0 = off; else the loss's share of the teacher's soft scores
+    distillation_temperature: float = 2.0  # softens both distributions in the distillation term
     augmentation: Augmentation = field(default_factory=Augmentation)
 
     def to_json(self) -> dict[str, object]:
@@ -65,11 +76,13 @@ _RANGES = {
     "phase1_warmup_epochs": (0, 1000),
     "fine_tune_layers": (0, 1000),
     "threads": (1, 256),
+    "distillation_weight": (0.0, 1.0),
 }
+_CHOICES = {"family": (MOBILENET_V2, MOBILENET_V1)}
 
 
 def _typed(name: str, expected: type | str, value: object) -> object:
-    kinds = {"int": int, "float": (int, float), "bool": bool, "str | None": (str, type(None))}
+    kinds = {"int": int, "float": (int, float), "bool": bool, "str": str, "str | None": (str, type(None))}
     wanted = kinds.get(expected if isinstance(expected, str) else expected.__name__)
     if wanted is None:
         raise ConfigError(f"{name}: unsupported field type {expected}")
@@ -96,7 +109,42 @@ def _build(cls: type, values: dict[str, object], prefix: str = "") -> object:
         low_high = _RANGES.get(name)
         if low_high and not low_high[0] <= arguments[name] <= low_high[1]:  # type: ignore[operator]
             raise ConfigError(f"{prefix}{name}={value} is outside {low_high[0]}..{low_high[1]}")
+        choices = _CHOICES.get(name)
+        if choices and arguments[name] not in choices:
+            raise ConfigError(f"{prefix}{name}={value!r}: expected one of {', '.join(choices)}")
     return cls(**arguments)
+
+
+def _check(config: TrainConfig) -> None:
+    """Rules between fields."""
+    if not config.distillation_temperature > 0:
+        raise ConfigError(f"distillation_temperature={config.distillation_temperature} must be > 0 (e.g. 2.0)")
+    if config.init_from_teacher and config.family != MOBILENET_V1:
+        raise ConfigError(
+            f"init_from_teacher: the teacher is MobileNetV1 {TEACHER_ALPHA}, family is {config.family}; "
+            f"set family={MOBILENET_V1} and alpha={TEACHER_ALPHA}, or init_from_teacher=false"
+        )
+    if config.init_from_teacher and config.alpha != TEACHER_ALPHA:
+        raise ConfigError(
+            f"init_from_teacher: the teacher is MobileNetV1 {TEACHER_ALPHA}, alpha is {config.alpha}; "
+            f"set alpha={TEACHER_ALPHA}, or init_from_teacher=false"
+        )
+    if config.weights is not None and config.family != MOBILENET_V2:
+        raise ConfigError(
+            f"weights: ImageNet MobileNetV2 weights fit family {MOBILENET_V2} only, family is {config.family}; "
+            "drop weights (mobilenet_v1 starts from scratch or from the teacher: init_from_teacher)"
+        )
+
+
+def needs_teacher(config: TrainConfig) -> bool:
+    return config.init_from_teacher or config.distillation_weight > 0
+
+
+def check_teacher(config: TrainConfig, teacher: Path | None) -> None:
+    """A configuration that uses the teacher model needs its file."""
+    if teacher is None and needs_teacher(config):
+        uses = "init_from_teacher" if config.init_from_teacher else f"distillation_weight={config.distillation_weight}"
+        raise ConfigError(f"{uses} needs the teacher model (person_detect.tflite): pass {TEACHER_FLAG}")
 
 
 def parse_override(text: str) -> tuple[str, object]:
@@ -133,4 +181,5 @@ def load(path: Path | None, overrides: list[str] | None = None) -> TrainConfig:
             values[key] = value
     config = _build(TrainConfig, values)
     assert isinstance(config, TrainConfig)
+    _check(config)
     return config

@@ -12,7 +12,7 @@ _OUTPUTS = [
     "worst_examples.png",
 ]
 
-def train_keras_model(ctx, config, dataset, overrides = [], weights = None):
+def train_keras_model(ctx, config, dataset, overrides = [], weights = None, teacher = None):
     """The training action (shared by keras_model and the model sweep's candidates).
 
     Args:
@@ -21,6 +21,8 @@ def train_keras_model(ctx, config, dataset, overrides = [], weights = None):
         dataset: the prepared dataset directory (a tree artifact).
         overrides: KEY=VALUE config overrides (as --set).
         weights: optional ImageNet weights File.
+        teacher: optional teacher model File (person_detect.tflite), for init_from_teacher
+            and distillation.
 
     Returns:
         The rule's DefaultInfo and OutputGroupInfo (`model`, `evaluation`).
@@ -35,6 +37,9 @@ def train_keras_model(ctx, config, dataset, overrides = [], weights = None):
     if weights:
         arguments.append("--weights=" + weights.path)
         inputs.append(weights)
+    if teacher:
+        arguments.append("--teacher=" + teacher.path)
+        inputs.append(teacher)
     ctx.actions.run(
         executable = ctx.executable._train,
         arguments = arguments,
@@ -49,7 +54,14 @@ def train_keras_model(ctx, config, dataset, overrides = [], weights = None):
     ]
 
 def _keras_model_impl(ctx):
-    return train_keras_model(ctx, ctx.file.config, ctx.file.dataset, ctx.attr.overrides, ctx.file.weights)
+    return train_keras_model(
+        ctx,
+        ctx.file.config,
+        ctx.file.dataset,
+        ctx.attr.overrides,
+        weights = ctx.file.weights,
+        teacher = ctx.file.teacher,
+    )
 
 keras_model = rule(
     implementation = _keras_model_impl,
@@ -59,6 +71,10 @@ keras_model = rule(
         "dataset": attr.label(allow_single_file = True, mandatory = True, doc = "A prepared dataset directory (e.g. //data_tools:default_dataset)."),
         "overrides": attr.string_list(doc = "KEY=VALUE config overrides (as --set)."),
         "weights": attr.label(allow_single_file = True, doc = "Optional ImageNet MobileNetV2 weights (3-channel)."),
+        "teacher": attr.label(
+            allow_single_file = [".tflite"],
+            doc = "Optional teacher (@microflow//:models/person_detect.tflite): init_from_teacher, distillation.",
+        ),
         "_train": attr.label(default = "//training:train", executable = True, cfg = "exec"),
     }),
     doc = "NAME/model.keras and the FP32 baseline report (NAME/evaluation.json, plots) from a dataset.",

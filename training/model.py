@@ -1,9 +1,10 @@
-"""The person detector: a 1-channel MobileNetV2 with its preprocessing in the graph.
+"""The person detector: a 1-channel MobileNet with its preprocessing in the graph.
 
     raw pixels (uint8 range, H x W x 1)
     -> augmentation (flip, rotation, zoom, brightness; training only)
-    -> Rescaling(1/255)
-    -> MobileNetV2 backbone (include_top=False, width multiplier alpha)
+    -> Rescaling(1/255)                  family mobilenet_v2 (Keras' MobileNetV2)
+       Rescaling(1/127.5, offset=-1)     family mobilenet_v1 (mobilenet_v1.py; the teacher's -1..1)
+    -> backbone (include_top=False, width multiplier alpha)
     -> AveragePooling2D over the whole feature map + Flatten   (= global average pooling)
     -> Dropout -> Dense(2, softmax)   [no_person, person]
 
@@ -19,7 +20,9 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from training.config import TrainConfig
+from training import mobilenet_v1
+from training.config import MOBILENET_V1, TrainConfig
+from training.teacher import TeacherWeights
 
 keras = tf.keras
 layers = keras.layers
@@ -65,8 +68,15 @@ def _backbone(config: TrainConfig, channels: int) -> keras.Model:
 def build(config: TrainConfig, batch_size: int | None = None) -> keras.Model:
     inputs = keras.Input((config.image_height, config.image_width, 1), batch_size=batch_size, name="pixels")
     x = augmentation(config)(inputs)
-    x = layers.Rescaling(1 / 255, name="rescale")(x)
-    backbone = _backbone(config, 1)
+    if config.family == MOBILENET_V1:
+        # The teacher's convention (teacher.py): real = pixel / 127.5 - 1.
+        x = layers.Rescaling(1 / 127.5, offset=-1, name="rescale")(x)
+        backbone = mobilenet_v1.backbone(
+            (config.image_height, config.image_width, 1), config.alpha, config.batch_norm_momentum
+        )
+    else:
+        x = layers.Rescaling(1 / 255, name="rescale")(x)
+        backbone = _backbone(config, 1)
     backbone.name = BACKBONE
     x = backbone(x)
     x = layers.AveragePooling2D(pool_size=tuple(x.shape[1:3]), name="global_pool")(x)
@@ -103,3 +113,35 @@ def load_imagenet_weights(model: keras.Model, path: Path, config: TrainConfig) -
                 f"{path}: layer {source_layer.name} has shapes {[w.shape for w in weights]}, expected {expected}"
             )
         target_layer.set_weights(weights)
+
+
+def load_teacher_weights(network: keras.Model, weights: TeacherWeights) -> None:
+    """Loads the teacher's folded weights into a MobileNetV1 0.25 detector (init_from_teacher).
+
+    The teacher folded each BatchNormalization into its convolution's kernel and bias: the
+    kernel is copied, and the BatchNormalization after it becomes the identity plus the
+    bias (gamma 1, beta = bias, moving mean 0, moving variance 1 - epsilon, so that
+    variance + epsilon is exactly 1 in float32). In inference mode the backbone then
+    computes the teacher's float features. The classifier, a 1x1 convolution on the
+    pooled 1x1 map, is the same arithmetic as the Dense on the pooled features.
+    """
+    backbone = network.get_layer(BACKBONE)
+    for layer, conv in zip(mobilenet_v1.conv_layers(), weights.convs, strict=True):
+        target = backbone.get_layer(layer.name)
+        norm = backbone.get_layer(layer.batch_norm)
+        expected = tuple(target.get_weights()[0].shape)
+        if conv.kernel.shape != expected:
+            raise WeightsError(
+                f"teacher {conv.name}: kernel {conv.kernel.shape} does not fit {layer.name} {expected} "
+                "(init_from_teacher needs family mobilenet_v1 with alpha 0.25)"
+            )
+        target.set_weights([conv.kernel])
+        variance = np.float32(1.0) - np.float32(norm.epsilon)  # + epsilon = 1 exactly (teacher_test checks)
+        channels = conv.bias.shape[0]
+        norm.set_weights(
+            [np.ones(channels, np.float32), conv.bias, np.zeros(channels, np.float32), np.full(channels, variance)]
+        )
+    scores = network.get_layer("scores")
+    if weights.classifier_kernel.shape != tuple(scores.kernel.shape):
+        raise WeightsError(f"teacher classifier {weights.classifier_kernel.shape} does not fit {scores.kernel.shape}")
+    scores.set_weights([weights.classifier_kernel, weights.classifier_bias])

@@ -10,6 +10,11 @@ the BatchNorm statistics still move: phase 1 takes no decision on it (no stop, n
 rate cut, no checkpoint) during `phase1_warmup_epochs`. Phase 2 keeps its weights only
 if it beats phase 1's best epoch; otherwise the model leaves with phase 1's.
 
+With `init_from_teacher`, the MobileNetV1 student starts from the teacher's weights and
+counts as pretrained (phase 1 trains the head only). With `distillation_weight`, the
+teacher scores every training and validation image once, before training, and the loss
+mixes the labels with its soft scores (distillation.py).
+
 Writes to OUT: model.keras (clock-independent bytes), config.json (the resolved config),
 history.json and history.png, evaluation.json, confusion_matrix.png, worst_examples.png.
 """
@@ -22,10 +27,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import tensorflow as tf
 
-from training import data, evaluate, keras_archive, model, portable_numerics
-from training.config import TrainConfig
+from training import data, distillation, evaluate, keras_archive, model, portable_numerics
+from training import teacher as teacher_module
+from training.config import TrainConfig, check_teacher
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -101,11 +108,14 @@ def _phase(
     best epoch after `warmup` if it beats `to_beat`, else those already in `checkpoint`.
 
     Returns the history and the best MONITOR value kept (None if none was measured)."""
-    network.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    if config.distillation_weight > 0:
+        loss: str | keras.losses.Loss = distillation.DistillationLoss(
+            config.distillation_weight, config.distillation_temperature
+        )
+        metrics: list[str | keras.metrics.Metric] = [distillation.accuracy()]
+    else:
+        loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
+    network.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=metrics)
     # The checkpoint alone decides the kept weights, so EarlyStopping does not restore any.
     callbacks = [
         keras.callbacks.EarlyStopping(
@@ -179,23 +189,54 @@ def _plot_history(history: dict[str, dict[str, list[float]]], path: Path) -> Non
     plt.close(figure)
 
 
-def train(config: TrainConfig, data_dir: Path, out: Path, log: Callable[[str], None] = print) -> dict[str, object]:
-    """Runs both phases and the evaluation; returns the evaluation report."""
+def _teacher_targets(
+    teacher: teacher_module.Teacher, split: data.Split, name: str, log: Callable[[str], None]
+) -> np.ndarray:
+    """[label, teacher no_person, teacher person] per image, in the split's (sorted) order."""
+    probabilities = teacher.scores(split.images)
+    agreement = float((probabilities.argmax(axis=1) == split.labels).mean())
+    log(f"teacher on {name}: accuracy {agreement:.4f} against the labels")
+    return distillation.targets(split.labels, probabilities)
+
+
+def train(
+    config: TrainConfig,
+    data_dir: Path,
+    out: Path,
+    log: Callable[[str], None] = print,
+    teacher: Path | None = None,
+) -> dict[str, object]:
+    """Runs both phases and the evaluation; returns the evaluation report. `teacher` is the
+    teacher's .tflite (person_detect), for init_from_teacher and distillation."""
+    check_teacher(config, teacher)
     configure_determinism(config.threads, config.seed)
     splits = data.load(data_dir, config.image_width, config.image_height)
     for name, split in splits.items():
         log(f"{name}: {len(split.labels)} images ({int(split.labels.sum())} person)")
 
-    def dataset(split: data.Split, shuffle: bool) -> tf.data.Dataset:
-        pipeline = tf.data.Dataset.from_tensor_slices((split.images, split.labels))
+    def dataset(split: data.Split, shuffle: bool, targets: np.ndarray | None = None) -> tf.data.Dataset:
+        pipeline = tf.data.Dataset.from_tensor_slices((split.images, split.labels if targets is None else targets))
         if shuffle:
             pipeline = pipeline.shuffle(len(split.labels), seed=config.seed, reshuffle_each_iteration=True)
         return pipeline.batch(config.batch_size)
 
-    datasets = (dataset(splits["train"], True), dataset(splits["val"], False))
+    if config.distillation_weight > 0:
+        assert teacher is not None  # check_teacher
+        scorer = teacher_module.Teacher(teacher)
+        log(f"distillation from {teacher}: weight {config.distillation_weight}, T {config.distillation_temperature}")
+        datasets = (
+            dataset(splits["train"], True, _teacher_targets(scorer, splits["train"], "train", log)),
+            dataset(splits["val"], False, _teacher_targets(scorer, splits["val"], "val", log)),
+        )
+    else:
+        datasets = (dataset(splits["train"], True), dataset(splits["val"], False))
     network = model.build(config)
-    from_scratch = config.weights is None
-    if from_scratch:
+    from_scratch = config.weights is None and not config.init_from_teacher
+    if config.init_from_teacher:
+        assert teacher is not None  # check_teacher
+        model.load_teacher_weights(network, teacher_module.read_weights(teacher))
+        log(f"teacher weights from {teacher} (backbone and classifier)")
+    elif from_scratch:
         log("no ImageNet weights: training from scratch, so phase 1 trains the whole network")
     else:
         model.load_imagenet_weights(network, Path(config.weights), config)
@@ -232,6 +273,10 @@ def train(config: TrainConfig, data_dir: Path, out: Path, log: Callable[[str], N
                 checkpoint,
                 log,
             )
+    if config.distillation_weight > 0:
+        # The saved model names its loss; Keras' own keeps model.keras loadable without
+        # this package (the quantizer, notebooks). The exported graph is the same either way.
+        network.compile(optimizer=network.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     network.save(out / "model.keras")
     keras_archive.normalize(out / "model.keras")
     (out / "config.json").write_text(json.dumps(config.to_json(), indent=2, sort_keys=True) + "\n")
