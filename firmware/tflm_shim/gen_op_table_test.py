@@ -8,6 +8,8 @@ from firmware.tflm_shim import gen_op_table
 from third_party.tflm import resolver_registrations
 
 _GENERATED = Path("firmware/tflm_shim")
+# The ops whose kernels are ours in the default build (//tflm/kernels).
+_OWN_KERNELS = {"CONV_2D", "DEPTHWISE_CONV_2D"}
 
 
 def test_every_kernel_gets_a_registration_function_and_a_rust_constant() -> None:
@@ -17,7 +19,8 @@ def test_every_kernel_gets_a_registration_function_and_a_rust_constant() -> None
     constants = (_GENERATED / "op_constants.rs").read_text()
     for op in ops_txt:
         assert f"void tflm_shim_registration_{op.lower()}(TflmShimRegistration* out) {{" in cc
-        assert f"tflm_shim::Guard(*Register_{op}(), " in cc
+        register = f"::tinyml_kernels::Register_{op}" if op in _OWN_KERNELS else f"Register_{op}"
+        assert f"tflm_shim::Guard(*{register}(), " in cc, op
         assert f"pub fn tflm_shim_registration_{op.lower()}(out: *mut TflmShimRegistration);" in ffi
         assert f'pub const {op}: Op = Op::new("{op}"' in constants
     assert constants.count("pub const ") == len(ops_txt) + 1, "one constant per operator, and ALL"
@@ -36,6 +39,24 @@ def test_schema_parser_reads_enumerators_and_skips_aliases() -> None:
     assert gen_op_table.parse_builtin_codes(schema) == {"ADD": 0, "CONV_2D": 3}
     with pytest.raises(ValueError, match="schema_generated"):
         gen_op_table.parse_builtin_codes("enum Foo {};")
+
+
+def test_own_kernels_replace_tflm_registrations_and_bad_flags_are_refused() -> None:
+    ops = {
+        "ADD": resolver_registrations.Registration("Register_ADD", 1, 2),
+        "CONV_2D": resolver_registrations.Registration("Register_CONV_2D", 1, 3),
+    }
+    kernels = gen_op_table.parse_kernels(["CONV_2D=ns::Register_CONV_2D"], ops)
+    cc = gen_op_table.cc_source(ops, kernels, "own/kernels.h")
+    assert '#include "own/kernels.h"' in cc
+    assert "tflm_shim::Guard(*ns::Register_CONV_2D(), " in cc
+    assert "tflm_shim::Guard(*Register_ADD(), " in cc
+    with pytest.raises(ValueError, match="TFLM registers no MEAN"):
+        gen_op_table.parse_kernels(["MEAN=ns::Register_MEAN"], ops)
+    with pytest.raises(ValueError, match="expected OP=FUNCTION"):
+        gen_op_table.parse_kernels(["CONV_2D"], ops)
+    with pytest.raises(ValueError, match="--kernels_header"):
+        gen_op_table.cc_source(ops, kernels, None)
 
 
 def test_an_operator_missing_from_the_schema_is_an_error() -> None:

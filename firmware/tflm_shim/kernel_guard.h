@@ -13,6 +13,7 @@
 namespace tflm_shim {
 
 using PrepareFunction = TfLiteStatus (*)(TfLiteContext* context, TfLiteNode* node);
+using InvokeFunction = TfLiteStatus (*)(TfLiteContext* context, TfLiteNode* node);
 
 // Passed as the format of context->ReportError, followed by a `bool*`: the reporter
 // recognises this pointer and writes whether an allocation failed, instead of logging.
@@ -24,8 +25,21 @@ extern const char kAllocationFailure[];
 // Runs `prepare` (if any) unless an allocation has already failed in this interpreter.
 TfLiteStatus GuardedPrepare(TfLiteContext* context, TfLiteNode* node, PrepareFunction prepare);
 
-// `kernel` with its Prepare replaced by `guarded_prepare`, written to `out`.
-void Guard(const TfLiteRegistration& kernel, PrepareFunction guarded_prepare, TfLiteRegistration* out);
+// Runs `invoke` between the two operator markers.
+TfLiteStatus MarkedInvoke(TfLiteContext* context, TfLiteNode* node, InvokeFunction invoke);
+
+// `kernel` with its Prepare and Invoke replaced, written to `out`.
+void Guard(const TfLiteRegistration& kernel, PrepareFunction guarded_prepare, InvokeFunction marked_invoke,
+           TfLiteRegistration* out);
+
+}  // namespace tflm_shim
+
+// Called just before and just after every operator runs: the instruction counter
+// (toolchains/qemu/insn_count) finds them by name and counts each operator on its own.
+extern "C" void tflm_shim_operator_begin(void);
+extern "C" void tflm_shim_operator_end(void);
+
+namespace tflm_shim {
 
 }  // namespace tflm_shim
 

@@ -1,0 +1,167 @@
+#include "tflm/kernels/conv.h"
+
+#include <string.h>
+
+#include "tflm/kernels/dsp.h"
+#include "tflm/kernels/requantize.h"
+
+namespace tinyml_kernels {
+namespace {
+
+// Columns are computed in pairs: each filter word loaded serves two output pixels.
+constexpr int kColumnsPerBlock = 2;
+
+struct Output {
+  const int32_t* multiplier;
+  const int32_t* shift;
+  int32_t offset;
+  int32_t min;
+  int32_t max;
+};
+
+bool ReadsInPlace(const tflite::ConvParams& params, const tflite::RuntimeShape& filter_shape) {
+  return filter_shape.Dims(1) == 1 && filter_shape.Dims(2) == 1 && params.padding_values.height == 0 &&
+         params.padding_values.width == 0;
+}
+
+// acc[c][r] += column c . row r (`depth` long, inputs offset by the input's -zero point),
+// for two columns and two rows: each word loaded feeds two SMLADs. `columns[1]` and
+// `rows[1]` may repeat `[0]` (an odd last column or channel); the caller ignores those sums.
+struct Sums {
+  int32_t c0r0, c0r1, c1r0, c1r1;
+};
+
+inline void Dot2x2(const int8_t* column0, const int8_t* column1, const int8_t* row0, const int8_t* row1, int depth,
+                   int32_t input_offset, Sums& sums) {
+  const uint32_t offsets = dsp::Duplicate(input_offset);
+  int32_t c0r0 = sums.c0r0, c0r1 = sums.c0r1, c1r0 = sums.c1r0, c1r1 = sums.c1r1;
+  int k = 0;
+  for (; k + 4 <= depth; k += 4) {
+    const uint32_t in0 = dsp::Load4(column0 + k);
+    const uint32_t in1 = dsp::Load4(column1 + k);
+    const uint32_t in0_even = dsp::ExtendEvenAdd(offsets, in0);
+    const uint32_t in0_odd = dsp::ExtendOddAdd(offsets, in0);
+    const uint32_t in1_even = dsp::ExtendEvenAdd(offsets, in1);
+    const uint32_t in1_odd = dsp::ExtendOddAdd(offsets, in1);
+    uint32_t weights = dsp::Load4(row0 + k);
+    uint32_t even = dsp::ExtendEven(weights);
+    uint32_t odd = dsp::ExtendOdd(weights);
+    c0r0 = dsp::DualMac(in0_even, even, c0r0);
+    c0r0 = dsp::DualMac(in0_odd, odd, c0r0);
+    c1r0 = dsp::DualMac(in1_even, even, c1r0);
+    c1r0 = dsp::DualMac(in1_odd, odd, c1r0);
+    weights = dsp::Load4(row1 + k);
+    even = dsp::ExtendEven(weights);
+    odd = dsp::ExtendOdd(weights);
+    c0r1 = dsp::DualMac(in0_even, even, c0r1);
+    c0r1 = dsp::DualMac(in0_odd, odd, c0r1);
+    c1r1 = dsp::DualMac(in1_even, even, c1r1);
+    c1r1 = dsp::DualMac(in1_odd, odd, c1r1);
+  }
+  for (; k < depth; ++k) {
+    const int32_t in0 = column0[k] + input_offset, in1 = column1[k] + input_offset;
+    c0r0 += in0 * row0[k];
+    c0r1 += in0 * row1[k];
+    c1r0 += in1 * row0[k];
+    c1r1 += in1 * row1[k];
+  }
+  sums = {c0r0, c0r1, c1r0, c1r1};
+}
+
+// `columns` (1 or 2) output pixels, every output channel.
+void ColumnsTimesFilter(const int8_t* const* column, int columns, int8_t* const* out, const int8_t* filter,
+                        const int32_t* bias, int depth, int output_depth, int32_t input_offset,
+                        const Output& output) {
+  const int8_t* column1 = columns == 2 ? column[1] : column[0];
+  for (int channel = 0; channel < output_depth; channel += 2) {
+    const bool pair = channel + 1 < output_depth;
+    const int8_t* row0 = filter + channel * depth;
+    const int8_t* row1 = pair ? row0 + depth : row0;
+    const int32_t bias0 = bias ? bias[channel] : 0;
+    const int32_t bias1 = bias && pair ? bias[channel + 1] : 0;
+    Sums sums = {bias0, bias1, bias0, bias1};
+    Dot2x2(column[0], column1, row0, row1, depth, input_offset, sums);
+    const int32_t results[2][2] = {{sums.c0r0, sums.c0r1}, {sums.c1r0, sums.c1r1}};
+    for (int c = 0; c < columns; ++c) {
+      for (int r = 0; r < (pair ? 2 : 1); ++r) {
+        out[c][channel + r] = RequantizeToInt8(results[c][r], output.multiplier[channel + r],
+                                               output.shift[channel + r], output.offset, output.min, output.max);
+      }
+    }
+  }
+}
+
+// The receptive field of output pixel (out_y, out_x), row by row, into `column`.
+void Gather(const tflite::ConvParams& params, const tflite::RuntimeShape& input_shape, const int8_t* image,
+            const tflite::RuntimeShape& filter_shape, int out_y, int out_x, int8_t* column) {
+  const int input_height = input_shape.Dims(1);
+  const int input_width = input_shape.Dims(2);
+  const int depth = input_shape.Dims(3);
+  const int8_t outside = static_cast<int8_t>(-params.input_offset);
+  const int y0 = out_y * params.stride_height - params.padding_values.height;
+  const int x0 = out_x * params.stride_width - params.padding_values.width;
+  for (int ky = 0; ky < filter_shape.Dims(1); ++ky) {
+    const int y = y0 + ky * params.dilation_height_factor;
+    for (int kx = 0; kx < filter_shape.Dims(2); ++kx) {
+      const int x = x0 + kx * params.dilation_width_factor;
+      if (y >= 0 && y < input_height && x >= 0 && x < input_width) {
+        memcpy(column, image + (y * input_width + x) * depth, depth);
+      } else {
+        memset(column, outside, depth);
+      }
+      column += depth;
+    }
+  }
+}
+
+}  // namespace
+
+size_t ConvScratchBytes(const tflite::ConvParams& params, const tflite::RuntimeShape& filter_shape) {
+  if (ReadsInPlace(params, filter_shape)) return 0;
+  return static_cast<size_t>(kColumnsPerBlock) * filter_shape.Dims(1) * filter_shape.Dims(2) * filter_shape.Dims(3);
+}
+
+void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int32_t* output_shift,
+                    const tflite::RuntimeShape& input_shape, const int8_t* input_data,
+                    const tflite::RuntimeShape& filter_shape, const int8_t* filter_data,
+                    const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,
+                    const tflite::RuntimeShape& output_shape, int8_t* output_data, int8_t* scratch) {
+  (void)bias_shape;
+  const int batches = input_shape.Dims(0);
+  const int input_height = input_shape.Dims(1);
+  const int input_width = input_shape.Dims(2);
+  const int input_depth = input_shape.Dims(3);
+  const int output_height = output_shape.Dims(1);
+  const int output_width = output_shape.Dims(2);
+  const int output_depth = output_shape.Dims(3);
+  const int depth = filter_shape.Dims(1) * filter_shape.Dims(2) * input_depth;
+  const bool in_place = ReadsInPlace(params, filter_shape);
+  const Output output = {output_multiplier, output_shift, params.output_offset, params.quantized_activation_min,
+                         params.quantized_activation_max};
+  const int pixels = output_height * output_width;
+  for (int batch = 0; batch < batches; ++batch) {
+    const int8_t* image = input_data + batch * input_height * input_width * input_depth;
+    int8_t* result = output_data + batch * pixels * output_depth;
+    for (int pixel = 0; pixel < pixels; pixel += kColumnsPerBlock) {
+      const int count = pixel + 1 < pixels ? 2 : 1;
+      const int8_t* column[2];
+      int8_t* out[2];
+      for (int c = 0; c < count; ++c) {
+        const int out_y = (pixel + c) / output_width;
+        const int out_x = (pixel + c) % output_width;
+        if (in_place) {
+          const int in_y = out_y * params.stride_height, in_x = out_x * params.stride_width;
+          column[c] = image + (in_y * input_width + in_x) * input_depth;
+        } else {
+          Gather(params, input_shape, image, filter_shape, out_y, out_x, scratch + c * depth);
+          column[c] = scratch + c * depth;
+        }
+        out[c] = result + (pixel + c) * output_depth;
+      }
+      ColumnsTimesFilter(column, count, out, filter_data, bias_data, depth, output_depth, params.input_offset,
+                         output);
+    }
+  }
+}
+
+}  // namespace tinyml_kernels

@@ -1,0 +1,282 @@
+#include "tflm/kernels/kernel_check.h"
+
+#include <string.h>
+
+#include "tensorflow/lite/kernels/internal/common.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
+#include "tensorflow/lite/kernels/padding.h"
+#include "tflm/kernels/conv.h"
+#include "tflm/kernels/depthwise_conv.h"
+#include "tflm/kernels/requantize.h"
+
+namespace {
+
+constexpr int kMaxBatches = 2;
+constexpr int kMaxSide = 9;
+constexpr int kMaxDepth = 19;
+constexpr int kMaxOutputDepth = 13;
+constexpr int kMaxFilterSide = 5;
+constexpr int kMaxMultiplier = 3;
+constexpr int kMaxChannels = kMaxDepth * kMaxMultiplier;
+
+int8_t input[kMaxBatches * kMaxSide * kMaxSide * kMaxDepth];
+int8_t filter[kMaxChannels * kMaxFilterSide * kMaxFilterSide * kMaxDepth];
+int32_t bias[kMaxChannels];
+int32_t multiplier[kMaxChannels];
+int32_t shift[kMaxChannels];
+int8_t expected[kMaxBatches * kMaxSide * kMaxSide * kMaxChannels];
+int8_t actual[kMaxBatches * kMaxSide * kMaxSide * kMaxChannels];
+int8_t scratch[2 * kMaxFilterSide * kMaxFilterSide * kMaxDepth];
+
+// xorshift32: the same cases on every machine for a seed.
+class Random {
+ public:
+  explicit Random(uint32_t seed) : state_(seed ? seed : 0x9E3779B9u) {}
+  uint32_t Next() {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 17;
+    state_ ^= state_ << 5;
+    return state_;
+  }
+  // Uniform in [low, high].
+  int32_t Range(int32_t low, int32_t high) {
+    return low + static_cast<int32_t>(Next() % static_cast<uint32_t>(high - low + 1));
+  }
+  bool OneIn(int n) { return Next() % n == 0; }
+  int32_t Pick(const int32_t* values, int count) { return values[Next() % count]; }
+
+ private:
+  uint32_t state_;
+};
+
+// A NUL-terminated description built piece by piece: newlib's printf family needs a heap.
+class Text {
+ public:
+  Text(char* buffer, size_t size) : buffer_(buffer), size_(size) {
+    if (size_ > 0) buffer_[0] = '\0';
+  }
+  Text& operator<<(const char* text) {
+    while (*text && length_ + 1 < size_) buffer_[length_++] = *text++;
+    if (size_ > 0) buffer_[length_] = '\0';
+    return *this;
+  }
+  Text& operator<<(long value) {
+    char digits[24];
+    int count = 0;
+    unsigned long magnitude = value < 0 ? 0ul - static_cast<unsigned long>(value) : static_cast<unsigned long>(value);
+    do {
+      digits[count++] = static_cast<char>('0' + magnitude % 10);
+      magnitude /= 10;
+    } while (magnitude != 0);
+    if (value < 0) digits[count++] = '-';
+    char text[24];
+    for (int i = 0; i < count; ++i) text[i] = digits[count - 1 - i];
+    text[count] = '\0';
+    return *this << text;
+  }
+  Text& operator<<(int value) { return *this << static_cast<long>(value); }
+
+ private:
+  char* buffer_;
+  size_t size_;
+  size_t length_ = 0;
+};
+
+struct Reporter {
+  TinymlKernelCheckResult* result;
+  char* text;
+  size_t size;
+
+  // Counts a mismatch; true if it is the first, which the caller then describes.
+  bool Mismatch() { return result->mismatches++ == 0 && size > 0; }
+  Text Describe() { return Text(text, size); }
+};
+
+void FillQuantization(Random& random, int channels) {
+  for (int c = 0; c < channels; ++c) {
+    // QuantizeMultiplier's range, [2^30, 2^31), plus 0 (a zero scale).
+    multiplier[c] = random.OneIn(50) ? 0 : random.Range(1 << 30, INT32_MAX);
+    shift[c] = random.OneIn(10) ? random.Range(-31, 4) : random.Range(-12, 0);
+    bias[c] = random.OneIn(4) ? random.Range(-(1 << 20), 1 << 20) : random.Range(-4000, 4000);
+  }
+}
+
+void FillBytes(Random& random, int8_t* bytes, int count, int32_t low) {
+  for (int i = 0; i < count; ++i) bytes[i] = static_cast<int8_t>(random.Range(low, 127));
+}
+
+// A fused activation's range as TFLite derives it, or any sub-range.
+void Activation(Random& random, int32_t output_offset, int32_t* low, int32_t* high) {
+  switch (random.Next() % 3) {
+    case 0:
+      *low = -128, *high = 127;
+      break;
+    case 1:
+      *low = output_offset < -128 ? -128 : output_offset, *high = 127;  // ReLU
+      break;
+    default:
+      *low = random.Range(-128, 0), *high = random.Range(*low, 127);
+  }
+}
+
+int OutputSize(TfLitePadding padding, int in, int filter, int stride, int dilation) {
+  const int effective = (filter - 1) * dilation + 1;
+  return padding == kTfLitePaddingSame ? (in + stride - 1) / stride : (in - effective + stride) / stride;
+}
+
+void CheckRequantize(Random& random, Reporter& reporter) {
+  static const int32_t kEdges[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -1, 0, 1, (1 << 30), INT32_MAX - 1,
+                                   INT32_MAX};
+  for (int i = 0; i < 64; ++i) {
+    const int32_t x = random.OneIn(4) ? random.Pick(kEdges, 9) : static_cast<int32_t>(random.Next());
+    const int32_t m = random.OneIn(8) ? random.Pick(kEdges + 4, 5) : random.Range(0, INT32_MAX);
+    const int32_t s = random.Range(-31, 7);
+    const int32_t want = tflite::MultiplyByQuantizedMultiplier(x, m, s);
+    const int32_t got = tinyml_kernels::Requantize(x, m, s);
+    reporter.result->requantize_cases++;
+    if (want != got) {
+      if (reporter.Mismatch()) {
+        reporter.Describe() << "Requantize(" << static_cast<long>(x) << ", " << static_cast<long>(m) << ", "
+                            << static_cast<long>(s) << "): " << static_cast<long>(got) << ", reference "
+                            << static_cast<long>(want);
+      }
+    }
+  }
+}
+
+void CheckConv(Random& random, Reporter& reporter) {
+  const int batches = random.Range(1, kMaxBatches);
+  const int in_h = random.Range(1, kMaxSide), in_w = random.Range(1, kMaxSide);
+  const int depth = random.OneIn(3) ? 1 : random.Range(1, kMaxDepth);
+  const int out_depth = random.Range(1, kMaxOutputDepth);
+  const int shape_kind = random.Next() % 4;  // 1x1 and 3x3 are what MobileNets use
+  const int f_h = shape_kind < 2 ? 1 : shape_kind == 2 ? 3 : random.Range(1, kMaxFilterSide);
+  const int f_w = shape_kind < 2 ? 1 : shape_kind == 2 ? 3 : random.Range(1, kMaxFilterSide);
+  const int stride_h = random.Range(1, 3), stride_w = random.OneIn(4) ? random.Range(1, 3) : stride_h;
+  const int dilation = random.OneIn(6) ? 2 : 1;
+  const TfLitePadding padding = random.OneIn(2) ? kTfLitePaddingSame : kTfLitePaddingValid;
+  const int out_h = OutputSize(padding, in_h, f_h, stride_h, dilation);
+  const int out_w = OutputSize(padding, in_w, f_w, stride_w, dilation);
+  if (out_h < 1 || out_w < 1) return;
+  tflite::ConvParams params = {};
+  int unused_h = 0, unused_w = 0;
+  const TfLitePaddingValues pad = tflite::ComputePaddingHeightWidth(stride_h, stride_w, dilation, dilation, in_h, in_w,
+                                                                    f_h, f_w, padding, &unused_h, &unused_w);
+  params.padding_values.height = pad.height;
+  params.padding_values.width = pad.width;
+  params.stride_height = stride_h;
+  params.stride_width = stride_w;
+  params.dilation_height_factor = dilation;
+  params.dilation_width_factor = dilation;
+  params.input_offset = -random.Range(-128, 127);
+  params.output_offset = random.Range(-128, 127);
+  Activation(random, params.output_offset, &params.quantized_activation_min, &params.quantized_activation_max);
+  const tflite::RuntimeShape input_shape({batches, in_h, in_w, depth});
+  const tflite::RuntimeShape filter_shape({out_depth, f_h, f_w, depth});
+  const tflite::RuntimeShape bias_shape({out_depth});
+  const tflite::RuntimeShape output_shape({batches, out_h, out_w, out_depth});
+  FillBytes(random, input, input_shape.FlatSize(), -128);
+  FillBytes(random, filter, filter_shape.FlatSize(), -127);
+  FillQuantization(random, out_depth);
+  const int32_t* bias_data = random.OneIn(8) ? nullptr : bias;
+  tflite::reference_integer_ops::ConvPerChannel(params, multiplier, shift, input_shape, input, filter_shape, filter,
+                                                bias_shape, bias_data, output_shape, expected);
+  memset(actual, 0x5A, sizeof(actual));
+  tinyml_kernels::ConvPerChannel(params, multiplier, shift, input_shape, input, filter_shape, filter, bias_shape,
+                                 bias_data, output_shape, actual, scratch);
+  reporter.result->conv_cases++;
+  for (int i = 0; i < output_shape.FlatSize(); ++i) {
+    if (actual[i] != expected[i]) {
+      if (reporter.Mismatch()) {
+        reporter.Describe() << "CONV_2D input " << batches << "x" << in_h << "x" << in_w << "x" << depth << " filter "
+                            << out_depth << "x" << f_h << "x" << f_w << " stride " << stride_h << "," << stride_w
+                            << " dilation " << dilation << " padding "
+                            << (padding == kTfLitePaddingSame ? "SAME" : "VALID") << " offsets in "
+                            << static_cast<long>(params.input_offset) << " out "
+                            << static_cast<long>(params.output_offset) << " clamp "
+                            << static_cast<long>(params.quantized_activation_min) << ".."
+                            << static_cast<long>(params.quantized_activation_max) << ": output[" << i
+                            << "] = " << actual[i] << ", reference " << expected[i];
+      }
+      return;
+    }
+  }
+}
+
+void CheckDepthwise(Random& random, Reporter& reporter) {
+  const int batches = random.Range(1, kMaxBatches);
+  const int in_h = random.Range(1, kMaxSide), in_w = random.Range(1, kMaxSide);
+  const int depth = random.Range(1, kMaxDepth);
+  const int multiplier_count = random.OneIn(5) ? random.Range(2, kMaxMultiplier) : 1;
+  const int channels = depth * multiplier_count;
+  const bool three = random.Next() % 4 != 0;
+  const int f_h = three ? 3 : random.Range(1, kMaxFilterSide), f_w = three ? 3 : random.Range(1, kMaxFilterSide);
+  const int stride_h = random.Range(1, 2), stride_w = random.OneIn(4) ? random.Range(1, 3) : stride_h;
+  const int dilation = random.OneIn(6) ? 2 : 1;
+  const TfLitePadding padding = random.OneIn(2) ? kTfLitePaddingSame : kTfLitePaddingValid;
+  // TFLM 2020 computes the depthwise padding as if undilated; the output size TFLite's.
+  const int out_h = OutputSize(padding, in_h, f_h, stride_h, dilation);
+  const int out_w = OutputSize(padding, in_w, f_w, stride_w, dilation);
+  if (out_h < 1 || out_w < 1) return;
+  int unused_h = 0, unused_w = 0;
+  const TfLitePaddingValues pad =
+      tflite::ComputePaddingHeightWidth(stride_h, stride_w, 1, 1, in_h, in_w, f_h, f_w, padding, &unused_h, &unused_w);
+  tflite::DepthwiseParams params = {};
+  params.padding_values.height = pad.height;
+  params.padding_values.width = pad.width;
+  params.stride_height = stride_h;
+  params.stride_width = stride_w;
+  params.dilation_height_factor = dilation;
+  params.dilation_width_factor = dilation;
+  params.depth_multiplier = multiplier_count;
+  params.input_offset = -random.Range(-128, 127);
+  params.output_offset = random.Range(-128, 127);
+  Activation(random, params.output_offset, &params.quantized_activation_min, &params.quantized_activation_max);
+  const tflite::RuntimeShape input_shape({batches, in_h, in_w, depth});
+  const tflite::RuntimeShape filter_shape({1, f_h, f_w, channels});
+  const tflite::RuntimeShape bias_shape({channels});
+  const tflite::RuntimeShape output_shape({batches, out_h, out_w, channels});
+  FillBytes(random, input, input_shape.FlatSize(), -128);
+  FillBytes(random, filter, filter_shape.FlatSize(), -127);
+  FillQuantization(random, channels);
+  const int32_t* bias_data = random.OneIn(8) ? nullptr : bias;
+  tflite::reference_integer_ops::DepthwiseConvPerChannel(params, multiplier, shift, input_shape, input, filter_shape,
+                                                         filter, bias_shape, bias_data, output_shape, expected);
+  memset(actual, 0x5A, sizeof(actual));
+  tinyml_kernels::DepthwiseConvPerChannel(params, multiplier, shift, input_shape, input, filter_shape, filter,
+                                          bias_shape, bias_data, output_shape, actual);
+  reporter.result->depthwise_cases++;
+  for (int i = 0; i < output_shape.FlatSize(); ++i) {
+    if (actual[i] != expected[i]) {
+      if (reporter.Mismatch()) {
+        reporter.Describe() << "DEPTHWISE_CONV_2D input " << batches << "x" << in_h << "x" << in_w << "x" << depth
+                            << " multiplier " << multiplier_count << " filter " << f_h << "x" << f_w << " stride "
+                            << stride_h << "," << stride_w << " dilation " << dilation << " padding "
+                            << (padding == kTfLitePaddingSame ? "SAME" : "VALID") << " offsets in "
+                            << static_cast<long>(params.input_offset) << " out "
+                            << static_cast<long>(params.output_offset) << " clamp "
+                            << static_cast<long>(params.quantized_activation_min) << ".."
+                            << static_cast<long>(params.quantized_activation_max) << ": output[" << i
+                            << "] = " << actual[i] << ", reference " << expected[i];
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" TinymlKernelCheckResult tinyml_kernel_check(uint32_t seed, uint32_t cases, char* report,
+                                                       size_t report_size) {
+  TinymlKernelCheckResult result = {};
+  if (report_size > 0) report[0] = '\0';
+  Reporter reporter = {&result, report, report_size};
+  Random random(seed);
+  for (uint32_t i = 0; i < cases; ++i) {
+    CheckRequantize(random, reporter);
+    CheckConv(random, reporter);
+    CheckDepthwise(random, reporter);
+  }
+  return result;
+}

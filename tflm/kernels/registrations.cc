@@ -1,0 +1,205 @@
+#include "tflm/kernels/registrations.h"
+
+#include <stdint.h>
+
+#include "tensorflow/lite/c/builtin_op_data.h"
+#include "tensorflow/lite/kernels/internal/tensor_ctypes.h"
+#include "tensorflow/lite/kernels/kernel_util.h"
+#include "tensorflow/lite/kernels/padding.h"
+#include "tensorflow/lite/micro/kernels/micro_ops.h"
+#include "tflm/kernels/conv.h"
+#include "tflm/kernels/depthwise_conv.h"
+
+namespace tinyml_kernels {
+namespace {
+
+constexpr int kInput = 0;
+constexpr int kFilter = 1;
+constexpr int kBias = 2;
+constexpr int kOutput = 0;
+
+// What Prepare computes once: the same values TFLM's reference kernels compute.
+struct OpData {
+  TfLitePaddingValues padding;
+  int32_t* multiplier;
+  int32_t* shift;
+  int32_t activation_min;
+  int32_t activation_max;
+  int8_t* scratch;
+  // Set when the input is not int8: the reference kernel's own state.
+  void* reference;
+};
+
+void* Init(TfLiteContext* context, const char* buffer, size_t length) {
+  (void)buffer;
+  (void)length;
+  void* data = nullptr;
+  if (context->AllocatePersistentBuffer(context, sizeof(OpData), &data) != kTfLiteOk) return nullptr;
+  *static_cast<OpData*>(data) = OpData{};
+  return data;
+}
+
+// Runs `stage` of the reference kernel with its own state in node->user_data.
+TfLiteStatus Delegate(TfLiteContext* context, TfLiteNode* node, OpData* data,
+                      TfLiteStatus (*stage)(TfLiteContext*, TfLiteNode*)) {
+  node->user_data = data->reference;
+  const TfLiteStatus status = stage ? stage(context, node) : kTfLiteOk;
+  node->user_data = data;
+  return status;
+}
+
+TfLiteStatus PrepareReference(TfLiteContext* context, TfLiteNode* node, OpData* data,
+                              const TfLiteRegistration& reference) {
+  data->reference = reference.init ? reference.init(context, nullptr, 0) : nullptr;
+  if (reference.init && data->reference == nullptr) return kTfLiteError;
+  return Delegate(context, node, data, reference.prepare);
+}
+
+// Per-channel multipliers and shifts, activation range and padding, as the reference's
+// Prepare computes them. `dilation_*` is what the reference passes to the padding.
+TfLiteStatus PrepareInt8(TfLiteContext* context, TfLiteNode* node, OpData* data, TfLitePadding padding,
+                         int stride_height, int stride_width, int dilation_height, int dilation_width,
+                         TfLiteFusedActivation activation, int channel_dimension) {
+  const TfLiteTensor* input = tflite::GetInput(context, node, kInput);
+  const TfLiteTensor* filter = tflite::GetInput(context, node, kFilter);
+  const TfLiteTensor* bias = tflite::GetOptionalInputTensor(context, node, kBias);
+  TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
+  TF_LITE_ENSURE(context, node->inputs->size == 2 || node->inputs->size == 3);
+  TF_LITE_ENSURE_EQ(context, node->outputs->size, 1);
+  TF_LITE_ENSURE_EQ(context, filter->quantization.type, kTfLiteAffineQuantization);
+  const auto* quantization = static_cast<const TfLiteAffineQuantization*>(filter->quantization.params);
+  TF_LITE_ENSURE(context, quantization && quantization->scale && quantization->zero_point);
+  const int channels = filter->dims->data[channel_dimension];
+  TF_LITE_ENSURE(context, quantization->scale->size == 1 || quantization->scale->size == channels);
+  TF_LITE_ENSURE_EQ(context, quantization->scale->size, quantization->zero_point->size);
+  TF_LITE_ENSURE_STATUS(context->AllocatePersistentBuffer(context, channels * sizeof(int32_t),
+                                                          reinterpret_cast<void**>(&data->multiplier)));
+  TF_LITE_ENSURE_STATUS(
+      context->AllocatePersistentBuffer(context, channels * sizeof(int32_t), reinterpret_cast<void**>(&data->shift)));
+  int out_height = 0, out_width = 0;
+  data->padding = tflite::ComputePaddingHeightWidth(
+      stride_height, stride_width, dilation_height, dilation_width, tflite::SizeOfDimension(input, 1),
+      tflite::SizeOfDimension(input, 2), tflite::SizeOfDimension(filter, 1), tflite::SizeOfDimension(filter, 2),
+      padding, &out_height, &out_width);
+  int32_t multiplier = 0;
+  int shift = 0;
+  return tflite::PopulateConvolutionQuantizationParams(
+      context, input, filter, bias, output, activation, &multiplier, &shift, &data->activation_min,
+      &data->activation_max, data->multiplier, reinterpret_cast<int*>(data->shift), channels);
+}
+
+// CONV_2D.
+
+tflite::ConvParams ConvParameters(const TfLiteConvParams& params, const OpData& data, const TfLiteTensor* input,
+                                  const TfLiteTensor* output) {
+  tflite::ConvParams op = {};
+  op.padding_type = tflite::PaddingType::kSame;
+  op.padding_values.height = data.padding.height;
+  op.padding_values.width = data.padding.width;
+  op.stride_height = params.stride_height;
+  op.stride_width = params.stride_width;
+  op.dilation_height_factor = params.dilation_height_factor;
+  op.dilation_width_factor = params.dilation_width_factor;
+  op.input_offset = -input->params.zero_point;
+  op.output_offset = output->params.zero_point;
+  op.quantized_activation_min = data.activation_min;
+  op.quantized_activation_max = data.activation_max;
+  return op;
+}
+
+TfLiteStatus ConvPrepare(TfLiteContext* context, TfLiteNode* node) {
+  auto* data = static_cast<OpData*>(node->user_data);
+  const TfLiteTensor* input = tflite::GetInput(context, node, kInput);
+  if (input->type != kTfLiteInt8) {
+    return PrepareReference(context, node, data, *tflite::ops::micro::Register_CONV_2D());
+  }
+  const auto& params = *static_cast<const TfLiteConvParams*>(node->builtin_data);
+  TF_LITE_ENSURE_STATUS(PrepareInt8(context, node, data, params.padding, params.stride_height, params.stride_width,
+                                    params.dilation_height_factor, params.dilation_width_factor, params.activation,
+                                    /*channel_dimension=*/0));
+  const TfLiteTensor* filter = tflite::GetInput(context, node, kFilter);
+  const TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
+  const size_t scratch =
+      ConvScratchBytes(ConvParameters(params, *data, input, output), tflite::GetTensorShape(filter));
+  if (scratch > 0) {
+    TF_LITE_ENSURE_STATUS(
+        context->AllocatePersistentBuffer(context, scratch, reinterpret_cast<void**>(&data->scratch)));
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus ConvEval(TfLiteContext* context, TfLiteNode* node) {
+  auto* data = static_cast<OpData*>(node->user_data);
+  if (data->reference) return Delegate(context, node, data, tflite::ops::micro::Register_CONV_2D()->invoke);
+  const TfLiteTensor* input = tflite::GetInput(context, node, kInput);
+  const TfLiteTensor* filter = tflite::GetInput(context, node, kFilter);
+  const TfLiteTensor* bias = tflite::GetOptionalInputTensor(context, node, kBias);
+  TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
+  const auto& params = *static_cast<const TfLiteConvParams*>(node->builtin_data);
+  ConvPerChannel(ConvParameters(params, *data, input, output), data->multiplier, data->shift,
+                 tflite::GetTensorShape(input), tflite::GetTensorData<int8_t>(input), tflite::GetTensorShape(filter),
+                 tflite::GetTensorData<int8_t>(filter), tflite::GetTensorShape(bias),
+                 tflite::GetTensorData<int32_t>(bias), tflite::GetTensorShape(output),
+                 tflite::GetTensorData<int8_t>(output), data->scratch);
+  return kTfLiteOk;
+}
+
+// DEPTHWISE_CONV_2D.
+
+TfLiteStatus DepthwisePrepare(TfLiteContext* context, TfLiteNode* node) {
+  auto* data = static_cast<OpData*>(node->user_data);
+  const TfLiteTensor* input = tflite::GetInput(context, node, kInput);
+  if (input->type != kTfLiteInt8) {
+    return PrepareReference(context, node, data, *tflite::ops::micro::Register_DEPTHWISE_CONV_2D());
+  }
+  const auto& params = *static_cast<const TfLiteDepthwiseConvParams*>(node->builtin_data);
+  // TFLM 2020's depthwise kernel computes its padding without the dilation.
+  return PrepareInt8(context, node, data, params.padding, params.stride_height, params.stride_width, 1, 1,
+                     params.activation, /*channel_dimension=*/3);
+}
+
+TfLiteStatus DepthwiseEval(TfLiteContext* context, TfLiteNode* node) {
+  auto* data = static_cast<OpData*>(node->user_data);
+  if (data->reference) {
+    return Delegate(context, node, data, tflite::ops::micro::Register_DEPTHWISE_CONV_2D()->invoke);
+  }
+  const TfLiteTensor* input = tflite::GetInput(context, node, kInput);
+  const TfLiteTensor* filter = tflite::GetInput(context, node, kFilter);
+  const TfLiteTensor* bias = tflite::GetOptionalInputTensor(context, node, kBias);
+  TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
+  const auto& params = *static_cast<const TfLiteDepthwiseConvParams*>(node->builtin_data);
+  tflite::DepthwiseParams op = {};
+  op.padding_type = tflite::PaddingType::kSame;
+  op.padding_values.height = data->padding.height;
+  op.padding_values.width = data->padding.width;
+  op.stride_height = params.stride_height;
+  op.stride_width = params.stride_width;
+  op.dilation_height_factor = params.dilation_height_factor;
+  op.dilation_width_factor = params.dilation_width_factor;
+  op.depth_multiplier = params.depth_multiplier;
+  op.input_offset = -input->params.zero_point;
+  op.output_offset = output->params.zero_point;
+  // TFLM 2020's int8 depthwise kernel clamps to the int8 range, not the fused activation's.
+  op.quantized_activation_min = INT8_MIN;
+  op.quantized_activation_max = INT8_MAX;
+  DepthwiseConvPerChannel(op, data->multiplier, data->shift, tflite::GetTensorShape(input),
+                          tflite::GetTensorData<int8_t>(input), tflite::GetTensorShape(filter),
+                          tflite::GetTensorData<int8_t>(filter), tflite::GetTensorShape(bias),
+                          tflite::GetTensorData<int32_t>(bias), tflite::GetTensorShape(output),
+                          tflite::GetTensorData<int8_t>(output));
+  return kTfLiteOk;
+}
+
+}  // namespace
+
+TfLiteRegistration* Register_CONV_2D() {
+  static TfLiteRegistration registration = {Init, nullptr, ConvPrepare, ConvEval, nullptr, 0, nullptr, 0};
+  return &registration;
+}
+
+TfLiteRegistration* Register_DEPTHWISE_CONV_2D() {
+  static TfLiteRegistration registration = {Init, nullptr, DepthwisePrepare, DepthwiseEval, nullptr, 0, nullptr, 0};
+  return &registration;
+}
+
+}  // namespace tinyml_kernels
