@@ -11,14 +11,6 @@ namespace {
 // Columns are computed in pairs: each filter word loaded serves two output pixels.
 constexpr int kColumnsPerBlock = 2;
 
-struct Output {
-  const int32_t* multiplier;
-  const int32_t* shift;
-  int32_t offset;
-  int32_t min;
-  int32_t max;
-};
-
 bool ReadsInPlace(const tflite::ConvParams& params, const tflite::RuntimeShape& filter_shape) {
   return filter_shape.Dims(1) == 1 && filter_shape.Dims(2) == 1 && params.padding_values.height == 0 &&
          params.padding_values.width == 0;
@@ -71,7 +63,7 @@ inline void Dot2x2(const int8_t* column0, const int8_t* column1, const int8_t* r
 // `columns` (1 or 2) output pixels, every output channel.
 void ColumnsTimesFilter(const int8_t* const* column, int columns, int8_t* const* out, const int8_t* filter,
                         const int32_t* bias, int depth, int output_depth, int32_t input_offset,
-                        const Output& output) {
+                        const OutputStage& output) {
   const int8_t* column1 = columns == 2 ? column[1] : column[0];
   for (int channel = 0; channel < output_depth; channel += 2) {
     const bool pair = channel + 1 < output_depth;
@@ -81,12 +73,13 @@ void ColumnsTimesFilter(const int8_t* const* column, int columns, int8_t* const*
     const int32_t bias1 = bias && pair ? bias[channel + 1] : 0;
     Sums sums = {bias0, bias1, bias0, bias1};
     Dot2x2(column[0], column1, row0, row1, depth, input_offset, sums);
-    const int32_t results[2][2] = {{sums.c0r0, sums.c0r1}, {sums.c1r0, sums.c1r1}};
-    for (int c = 0; c < columns; ++c) {
-      for (int r = 0; r < (pair ? 2 : 1); ++r) {
-        out[c][channel + r] = RequantizeToInt8(results[c][r], output.multiplier[channel + r],
-                                               output.shift[channel + r], output.offset, output.min, output.max);
-      }
+    const int32_t multiplier0 = output.multiplier(channel), shift0 = output.shift(channel);
+    out[0][channel] = output.Apply(sums.c0r0, multiplier0, shift0);
+    if (columns == 2) out[1][channel] = output.Apply(sums.c1r0, multiplier0, shift0);
+    if (pair) {
+      const int32_t multiplier1 = output.multiplier(channel + 1), shift1 = output.shift(channel + 1);
+      out[0][channel + 1] = output.Apply(sums.c0r1, multiplier1, shift1);
+      if (columns == 2) out[1][channel + 1] = output.Apply(sums.c1r1, multiplier1, shift1);
     }
   }
 }
@@ -136,8 +129,8 @@ void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_mult
   const int output_depth = output_shape.Dims(3);
   const int depth = filter_shape.Dims(1) * filter_shape.Dims(2) * input_depth;
   const bool in_place = ReadsInPlace(params, filter_shape);
-  const Output output = {output_multiplier, output_shift, params.output_offset, params.quantized_activation_min,
-                         params.quantized_activation_max};
+  const OutputStage output(output_multiplier, output_shift, output_depth, bias_data, depth, params.output_offset,
+                           params.quantized_activation_min, params.quantized_activation_max);
   const int pixels = output_height * output_width;
   for (int batch = 0; batch < batches; ++batch) {
     const int8_t* image = input_data + batch * input_height * input_width * input_depth;

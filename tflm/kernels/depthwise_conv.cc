@@ -13,9 +13,8 @@ struct Geometry {
 };
 
 struct Quantization {
-  const int32_t* multiplier;
-  const int32_t* shift;
-  int32_t input_offset, output_offset, min, max;
+  int32_t input_offset;
+  OutputStage output;
 };
 
 // Four channels' accumulators; one tap adds input (offset) times filter to each.
@@ -42,11 +41,10 @@ inline Four Start(const int32_t* bias, int channel) {
 }
 
 inline void Store(const Quantization& q, const Four& acc, int channel, int8_t* out) {
-  const int32_t sums[4] = {acc.a0, acc.a1, acc.a2, acc.a3};
-  for (int i = 0; i < 4; ++i) {
-    out[channel + i] = RequantizeToInt8(sums[i], q.multiplier[channel + i], q.shift[channel + i], q.output_offset,
-                                        q.min, q.max);
-  }
+  out[channel] = q.output(acc.a0, channel);
+  out[channel + 1] = q.output(acc.a1, channel + 1);
+  out[channel + 2] = q.output(acc.a2, channel + 2);
+  out[channel + 3] = q.output(acc.a3, channel + 3);
 }
 
 // A 3x3 window wholly inside the image, undilated: the nine taps unrolled.
@@ -73,7 +71,7 @@ void Interior3x3(const Geometry& g, const Quantization& q, const int8_t* window,
         acc += (window[ky * row + kx * step + channel] + q.input_offset) * filter[(ky * 3 + kx) * step + channel];
       }
     }
-    out[channel] = RequantizeToInt8(acc, q.multiplier[channel], q.shift[channel], q.output_offset, q.min, q.max);
+    out[channel] = q.output(acc, channel);
   }
 }
 
@@ -116,7 +114,7 @@ void Pixel(const Geometry& g, const Quantization& q, const int8_t* image, const 
         acc += (in_row[(x0 + kx * g.dilation_width) * g.depth] + q.input_offset) * filter_row[kx * g.depth];
       }
     }
-    out[channel] = RequantizeToInt8(acc, q.multiplier[channel], q.shift[channel], q.output_offset, q.min, q.max);
+    out[channel] = q.output(acc, channel);
   }
 }
 
@@ -164,7 +162,7 @@ void PixelMultiplied(const Geometry& g, const Quantization& q, int multiplier, c
                  filter[(ky * g.filter_width + kx) * channels + channel];
         }
       }
-      out[channel] = RequantizeToInt8(acc, q.multiplier[channel], q.shift[channel], q.output_offset, q.min, q.max);
+      out[channel] = q.output(acc, channel);
     }
   }
 }
@@ -189,13 +187,14 @@ void DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_
                       params.dilation_width_factor,
                       params.padding_values.height,
                       params.padding_values.width};
-  const Quantization q = {output_multiplier,     output_shift,
-                          params.input_offset,   params.output_offset,
-                          params.quantized_activation_min, params.quantized_activation_max};
+  const int multiplier = params.depth_multiplier;
+  const Quantization q = {params.input_offset,
+                          OutputStage(output_multiplier, output_shift, g.depth * multiplier, bias_data,
+                                      g.filter_height * g.filter_width, params.output_offset,
+                                      params.quantized_activation_min, params.quantized_activation_max)};
   const int output_height = output_shape.Dims(1);
   const int output_width = output_shape.Dims(2);
   const int image_size = g.input_height * g.input_width * g.depth;
-  const int multiplier = params.depth_multiplier;
   const int output_size = output_height * output_width * g.depth * multiplier;
   for (int batch = 0; batch < input_shape.Dims(0); ++batch) {
     for (int out_y = 0; out_y < output_height; ++out_y) {

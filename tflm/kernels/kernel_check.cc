@@ -93,11 +93,13 @@ struct Reporter {
   Text Describe() { return Text(text, size); }
 };
 
+// Half the layers have right shifts only, as trained models do (OutputStage's short form).
 void FillQuantization(Random& random, int channels) {
+  const bool right_shifts = random.OneIn(2);
   for (int c = 0; c < channels; ++c) {
     // QuantizeMultiplier's range, [2^30, 2^31), plus 0 (a zero scale).
     multiplier[c] = random.OneIn(50) ? 0 : random.Range(1 << 30, INT32_MAX);
-    shift[c] = random.OneIn(10) ? random.Range(-31, 4) : random.Range(-12, 0);
+    shift[c] = right_shifts ? random.Range(-20, -1) : random.OneIn(10) ? random.Range(-31, 4) : random.Range(-12, 0);
     bias[c] = random.OneIn(4) ? random.Range(-(1 << 20), 1 << 20) : random.Range(-4000, 4000);
   }
 }
@@ -134,7 +136,17 @@ void CheckRequantize(Random& random, Reporter& reporter) {
     const int32_t s = random.Range(-31, 7);
     const int32_t want = tflite::MultiplyByQuantizedMultiplier(x, m, s);
     const int32_t got = tinyml_kernels::Requantize(x, m, s);
-    reporter.result->requantize_cases++;
+    // The short form's domain: |x| < 2^30, right shifts 1..31.
+    const int32_t small = x % (1 << 30);
+    const int32_t right = random.Range(1, 31);
+    const int32_t small_want = tflite::MultiplyByQuantizedMultiplier(small, m, -right);
+    const int32_t small_got = tinyml_kernels::RequantizeSmall(small, m, right);
+    reporter.result->requantize_cases += 2;
+    if (small_want != small_got && reporter.Mismatch()) {
+      reporter.Describe() << "RequantizeSmall(" << static_cast<long>(small) << ", " << static_cast<long>(m) << ", "
+                          << static_cast<long>(right) << "): " << static_cast<long>(small_got) << ", reference "
+                          << static_cast<long>(small_want);
+    }
     if (want != got) {
       if (reporter.Mismatch()) {
         reporter.Describe() << "Requantize(" << static_cast<long>(x) << ", " << static_cast<long>(m) << ", "

@@ -22,14 +22,62 @@ inline int32_t Requantize(int32_t x, int32_t multiplier, int32_t shift) {
   return (high >> right) + (remainder > threshold ? 1 : 0);
 }
 
-// The kernels' common tail: requantize, add the output zero point, clamp.
-inline int8_t RequantizeToInt8(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_offset,
-                               int32_t activation_min, int32_t activation_max) {
-  int32_t value = Requantize(acc, multiplier, shift) + output_offset;
-  value = value < activation_min ? activation_min : value;
-  value = value > activation_max ? activation_max : value;
-  return static_cast<int8_t>(value);
+// Requantize for |x| < 2^30 and a right shift of 1..31: then 2x fits, the doubling high
+// product is one rounding multiply-high of 2x (SMMULR: (2x * m + 2^31) >> 32), and the
+// rounding division cannot overflow, so it is x + 2^(right-1), less 1 for a negative x.
+inline int32_t RequantizeSmall(int32_t x, int32_t multiplier, int32_t right) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+  int32_t high;
+  __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(x + x), "r"(multiplier));
+#else
+  const int32_t high = static_cast<int32_t>((static_cast<int64_t>(x + x) * multiplier + (int64_t{1} << 31)) >> 32);
+#endif
+  const int32_t rounded = high + (1 << (right - 1)) - static_cast<int32_t>(static_cast<uint32_t>(high) >> 31);
+  return rounded >> right;
 }
+
+// The kernels' common tail: requantize each channel's sum, add the output zero point, clamp.
+class OutputStage {
+ public:
+  // `max_terms`: the most products one sum adds to its bias. The short form is taken when
+  // every sum provably stays below 2^30 and every shift is a right shift.
+  inline int32_t multiplier(int channel) const { return multiplier_[channel]; }
+  inline int32_t shift(int channel) const { return shift_[channel]; }
+
+  OutputStage(const int32_t* multiplier, const int32_t* shift, int channels, const int32_t* bias, int max_terms,
+              int32_t offset, int32_t min, int32_t max)
+      : multiplier_(multiplier), shift_(shift), offset_(offset), min_(min), max_(max) {
+    // |input + input_offset| <= 255, |weight| <= 128.
+    int64_t bound = static_cast<int64_t>(max_terms) * 255 * 128;
+    int64_t largest_bias = 0;
+    bool right_shifts = true;
+    for (int c = 0; c < channels; ++c) {
+      const int64_t b = bias ? bias[c] : 0;
+      largest_bias = b < 0 ? (-b > largest_bias ? -b : largest_bias) : (b > largest_bias ? b : largest_bias);
+      right_shifts = right_shifts && shift[c] <= -1 && shift[c] >= -31 && multiplier[c] >= 0;
+    }
+    small_ = right_shifts && bound + largest_bias < (int64_t{1} << 30);
+  }
+
+  inline int8_t operator()(int32_t acc, int channel) const {
+    return Apply(acc, multiplier_[channel], shift_[channel]);
+  }
+
+  // For a caller that keeps one channel's multiplier and shift for several sums.
+  inline int8_t Apply(int32_t acc, int32_t multiplier, int32_t shift) const {
+    int32_t value = small_ ? RequantizeSmall(acc, multiplier, -shift) : Requantize(acc, multiplier, shift);
+    value += offset_;
+    value = value < min_ ? min_ : value;
+    value = value > max_ ? max_ : value;
+    return static_cast<int8_t>(value);
+  }
+
+ private:
+  const int32_t* multiplier_;
+  const int32_t* shift_;
+  int32_t offset_, min_, max_;
+  bool small_;
+};
 
 }  // namespace tinyml_kernels
 

@@ -1,0 +1,37 @@
+"""The kernel benchmark's code path on the smoke model: one count per operator from each
+kernel set, and the convolutions cheaper with ours (instruction counts are exact and
+repeatable, so this is a property of the build, not a timing)."""
+
+from pathlib import Path
+
+import pytest
+
+from bench import kernels
+
+_RUNNERS = {
+    "own": Path("bench/device_runner_own/device_runner.elf"),
+    "reference": Path("bench/device_runner_reference/device_runner.elf"),
+}
+_MODEL = Path("quantization/smoke_int8/model.tflite")
+_PLUGIN = Path("toolchains/qemu/insn_count/insn_count.so")
+
+
+def test_each_operator_counted_and_convolutions_faster_with_own_kernels() -> None:
+    ops, input_bytes = kernels.model_operators(_MODEL.read_bytes())
+    counts = {s: kernels.count(_RUNNERS[s], _MODEL, input_bytes, _PLUGIN) for s in ("reference", "own")}
+    for kernel_set, numbers in counts.items():
+        assert len(numbers) == len(ops), kernel_set
+        assert all(n > 0 for n in numbers), kernel_set
+    convolutions = [i for i, op in enumerate(ops) if op.kind.startswith(("CONV_2D", "DEPTHWISE_CONV_2D"))]
+    assert convolutions
+    for i in convolutions:
+        assert counts["own"][i] < counts["reference"][i], ops[i].kind
+    others = [i for i, op in enumerate(ops) if i not in convolutions]
+    for i in others:  # the same TFLM kernel in both builds
+        assert counts["own"][i] == counts["reference"][i], ops[i].kind
+    report = kernels.table("smoke", ops, counts)
+    assert "**whole model**" in report and "speed-up" in report
+
+
+if __name__ == "__main__":
+    raise SystemExit(pytest.main([__file__, "-q"]))
