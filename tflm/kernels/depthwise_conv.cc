@@ -52,15 +52,21 @@ void Interior3x3(const Geometry& g, const Quantization& q, const int8_t* window,
                  const int32_t* bias, int8_t* out) {
   const uint32_t offsets = dsp::Duplicate(q.input_offset);
   const int row = g.input_width * g.depth, step = g.depth;
+  // The filter's taps are as far apart as the image's pixels: `step` bytes.
   int channel = 0;
   for (; channel + 4 <= g.depth; channel += 4) {
     Four acc = Start(bias, channel);
     const int8_t* in = window + channel;
     const int8_t* weights = filter + channel;
-    for (int ky = 0; ky < 3; ++ky, in += row, weights += 3 * step) {
-      acc.Tap(offsets, in, weights);
-      acc.Tap(offsets, in + step, weights + step);
-      acc.Tap(offsets, in + 2 * step, weights + 2 * step);
+#pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ++ky) {
+#pragma GCC unroll 3
+      for (int kx = 0; kx < 3; ++kx) {
+        acc.Tap(offsets, in, weights);
+        in += step;
+        weights += step;
+      }
+      in += row - 3 * step;
     }
     Store(q, acc, channel, out);
   }
