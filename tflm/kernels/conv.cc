@@ -23,8 +23,53 @@ struct Sums {
   int32_t c0r0, c0r1, c1r0, c1r1;
 };
 
+// The common case: the second column and row follow the first (`depth` bytes on), so
+// one pointer walks each pair and fewer registers are live.
+inline void Dot2x2Adjacent(const int8_t* column, const int8_t* row, int depth, int32_t input_offset, Sums& sums) {
+  const uint32_t offsets = dsp::Duplicate(input_offset);
+  int32_t c0r0 = sums.c0r0, c0r1 = sums.c0r1, c1r0 = sums.c1r0, c1r1 = sums.c1r1;
+  const int8_t* const end = column + (depth & ~3);
+  const int8_t* const start = column;
+  while (column != end) {
+    const uint32_t weights0 = dsp::Load4(row);
+    const uint32_t in0 = dsp::Load4(column);
+    const uint32_t even0 = dsp::ExtendEven(weights0);
+    const uint32_t odd0 = dsp::ExtendOdd(weights0);
+    const uint32_t weights1 = dsp::Load4(row + depth);
+    const uint32_t even1 = dsp::ExtendEven(weights1);
+    const uint32_t odd1 = dsp::ExtendOdd(weights1);
+    uint32_t in_even = dsp::ExtendEvenAdd(offsets, in0);
+    uint32_t in_odd = dsp::ExtendOddAdd(offsets, in0);
+    c0r0 = dsp::DualMac(in_even, even0, c0r0);
+    c0r0 = dsp::DualMac(in_odd, odd0, c0r0);
+    c0r1 = dsp::DualMac(in_even, even1, c0r1);
+    c0r1 = dsp::DualMac(in_odd, odd1, c0r1);
+    const uint32_t in1 = dsp::Load4(column + depth);
+    in_even = dsp::ExtendEvenAdd(offsets, in1);
+    in_odd = dsp::ExtendOddAdd(offsets, in1);
+    c1r0 = dsp::DualMac(in_even, even0, c1r0);
+    c1r0 = dsp::DualMac(in_odd, odd0, c1r0);
+    c1r1 = dsp::DualMac(in_even, even1, c1r1);
+    c1r1 = dsp::DualMac(in_odd, odd1, c1r1);
+    column += 4;
+    row += 4;
+  }
+  for (int k = static_cast<int>(column - start); k < depth; ++k, ++column, ++row) {
+    const int32_t in0 = column[0] + input_offset, in1 = column[depth] + input_offset;
+    c0r0 += in0 * row[0];
+    c0r1 += in0 * row[depth];
+    c1r0 += in1 * row[0];
+    c1r1 += in1 * row[depth];
+  }
+  sums = {c0r0, c0r1, c1r0, c1r1};
+}
+
 inline void Dot2x2(const int8_t* column0, const int8_t* column1, const int8_t* row0, const int8_t* row1, int depth,
                    int32_t input_offset, Sums& sums) {
+  if (column1 == column0 + depth && row1 == row0 + depth) {
+    Dot2x2Adjacent(column0, row0, depth, input_offset, sums);
+    return;
+  }
   const uint32_t offsets = dsp::Duplicate(input_offset);
   int32_t c0r0 = sums.c0r0, c0r1 = sums.c0r1, c1r0 = sums.c1r0, c1r1 = sums.c1r1;
   int k = 0;
