@@ -142,7 +142,16 @@ void Gather(const tflite::ConvParams& params, const tflite::RuntimeShape& input_
     const int y = y0 + ky * params.dilation_height_factor;
     for (int kx = 0; kx < filter_shape.Dims(2); ++kx) {
       const int x = x0 + kx * params.dilation_width_factor;
-      if (y >= 0 && y < input_height && x >= 0 && x < input_width) {
+      const bool inside = y >= 0 && y < input_height && x >= 0 && x < input_width;
+      if (depth < 8) {
+        // A first layer's 1 to 7 channels: a call to memcpy would cost more than the copy.
+        if (inside) {
+          const int8_t* pixel = image + (y * input_width + x) * depth;
+          for (int c = 0; c < depth; ++c) column[c] = pixel[c];
+        } else {
+          for (int c = 0; c < depth; ++c) column[c] = outside;
+        }
+      } else if (inside) {
         memcpy(column, image + (y * input_width + x) * depth, depth);
       } else {
         memset(column, outside, depth);
