@@ -1,5 +1,5 @@
-"""Instructions per operator of one inference, with the shim's own int8 kernels and with
-TFLM's reference kernels, side by side (`bazel run //bench:kernels`).
+"""Instructions per operator of one inference and the tensor arena, with the shim's own
+int8 kernels and with TFLM's reference kernels, side by side (`bazel run //bench:kernels`).
 
 Each model runs once in the device runner under QEMU (Cortex-M4F, MPS2-AN386) per kernel
 set; the insn_count plugin counts the instructions between the shim's operator markers,
@@ -20,6 +20,7 @@ import numpy as np
 from absl import app, flags
 from tensorflow.lite.tools import flatbuffer_utils
 
+from bench.device_benchmark import device_arena
 from firmware.harness import qemu_detector
 from quantization.audit import operators
 from toolchains.qemu.insn_count import markers
@@ -80,7 +81,15 @@ def count(runner: Path, model: Path, input_bytes: int, plugin: Path) -> list[int
         return [int(line) for line in counts.read_text().split()]
 
 
-def table(name: str, ops: list[Operator], counts: dict[str, list[int]]) -> str:
+def arena(runner: Path, model: Path, input_bytes: int) -> int:
+    """The exact smallest tensor arena on the device for this kernel set."""
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        frame = Path(scratch_dir) / "frame.bin"
+        frame.write_bytes(bytes(input_bytes))
+        return device_arena(runner, model, frame)
+
+
+def table(name: str, ops: list[Operator], counts: dict[str, list[int]], arenas: dict[str, int]) -> str:
     sets = list(counts)
     for kernel_set, numbers in counts.items():
         if len(numbers) != len(ops):
@@ -104,6 +113,7 @@ def table(name: str, ops: list[Operator], counts: dict[str, list[int]]) -> str:
     totals = {s: sum(counts[s]) for s in sets}
     lines.append(row("**whole model**", totals, total_macs))
     lines.append("")
+    lines.append("- tensor arena, exact minimum on the device: " + ", ".join(f"{s} {arenas[s]:,} B" for s in sets))
     for board, mhz in BOARDS_MHZ.items():
         estimates = ", ".join(f"{s} {totals[s] / (mhz * 1e3):,.0f} ms" for s in sets)
         lines.append(f"- {board}, instructions at one per cycle: {estimates}")
@@ -121,7 +131,8 @@ def main(argv: list[str]) -> None:
         model = cli_path(path)
         ops, input_bytes = model_operators(model.read_bytes())
         counts = {s: count(runner, model, input_bytes, cli_path(PLUGIN.value)) for s, runner in ordered.items()}
-        print(table(name, ops, counts), "\n", flush=True)
+        arenas = {s: arena(runner, model, input_bytes) for s, runner in ordered.items()}
+        print(table(name, ops, counts, arenas), "\n", flush=True)
 
 
 if __name__ == "__main__":

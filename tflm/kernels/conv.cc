@@ -168,7 +168,7 @@ size_t ConvScratchBytes(const tflite::ConvParams& params, const tflite::RuntimeS
   return static_cast<size_t>(kColumnsPerBlock) * filter_shape.Dims(1) * filter_shape.Dims(2) * filter_shape.Dims(3);
 }
 
-void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int32_t* output_shift,
+void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int8_t* output_shift,
                     const tflite::RuntimeShape& input_shape, const int8_t* input_data,
                     const tflite::RuntimeShape& filter_shape, const int8_t* filter_data,
                     const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,

@@ -1,5 +1,6 @@
 // Int8 CONV_2D with per-channel quantization, bit-exact with TFLM's
-// reference_integer_ops::ConvPerChannel (same arguments, plus a scratch buffer).
+// reference_integer_ops::ConvPerChannel (its arguments, with the shifts as int8, which
+// hold every shift TFLite makes, plus a scratch buffer).
 //
 // Every convolution is a matrix product of filter rows and input columns: a 1x1
 // convolution without padding reads its columns in place; any other gathers each column
@@ -18,7 +19,7 @@ namespace tinyml_kernels {
 // Bytes of scratch ConvPerChannel needs for this filter, padding and stride (0 if none).
 size_t ConvScratchBytes(const tflite::ConvParams& params, const tflite::RuntimeShape& filter_shape);
 
-void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int32_t* output_shift,
+void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int8_t* output_shift,
                     const tflite::RuntimeShape& input_shape, const int8_t* input_data,
                     const tflite::RuntimeShape& filter_shape, const int8_t* filter_data,
                     const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,

@@ -176,7 +176,7 @@ void PixelMultiplied(const Geometry& g, const Quantization& q, int multiplier, c
 }  // namespace
 
 void DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_t* output_multiplier,
-                             const int32_t* output_shift, const tflite::RuntimeShape& input_shape,
+                             const int8_t* output_shift, const tflite::RuntimeShape& input_shape,
                              const int8_t* input_data, const tflite::RuntimeShape& filter_shape,
                              const int8_t* filter_data, const tflite::RuntimeShape& bias_shape,
                              const int32_t* bias_data, const tflite::RuntimeShape& output_shape,

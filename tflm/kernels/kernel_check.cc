@@ -25,6 +25,7 @@ int8_t filter[kMaxChannels * kMaxFilterSide * kMaxFilterSide * kMaxDepth];
 int32_t bias[kMaxChannels];
 int32_t multiplier[kMaxChannels];
 int32_t shift[kMaxChannels];
+int8_t shift8[kMaxChannels];  // the same shifts, as this package's kernels take them
 int8_t expected[kMaxBatches * kMaxSide * kMaxSide * kMaxChannels];
 int8_t actual[kMaxBatches * kMaxSide * kMaxSide * kMaxChannels];
 int8_t scratch[2 * kMaxFilterSide * kMaxFilterSide * kMaxDepth];
@@ -100,6 +101,7 @@ void FillQuantization(Random& random, int channels) {
     // QuantizeMultiplier's range, [2^30, 2^31), plus 0 (a zero scale).
     multiplier[c] = random.OneIn(50) ? 0 : random.Range(1 << 30, INT32_MAX);
     shift[c] = right_shifts ? random.Range(-20, -1) : random.OneIn(10) ? random.Range(-31, 4) : random.Range(-12, 0);
+    shift8[c] = static_cast<int8_t>(shift[c]);
     bias[c] = random.OneIn(4) ? random.Range(-(1 << 20), 1 << 20) : random.Range(-4000, 4000);
   }
 }
@@ -195,7 +197,7 @@ void CheckConv(Random& random, Reporter& reporter) {
   tflite::reference_integer_ops::ConvPerChannel(params, multiplier, shift, input_shape, input, filter_shape, filter,
                                                 bias_shape, bias_data, output_shape, expected);
   memset(actual, 0x5A, sizeof(actual));
-  tinyml_kernels::ConvPerChannel(params, multiplier, shift, input_shape, input, filter_shape, filter, bias_shape,
+  tinyml_kernels::ConvPerChannel(params, multiplier, shift8, input_shape, input, filter_shape, filter, bias_shape,
                                  bias_data, output_shape, actual, scratch);
   reporter.result->conv_cases++;
   for (int i = 0; i < output_shape.FlatSize(); ++i) {
@@ -256,7 +258,7 @@ void CheckDepthwise(Random& random, Reporter& reporter) {
   tflite::reference_integer_ops::DepthwiseConvPerChannel(params, multiplier, shift, input_shape, input, filter_shape,
                                                          filter, bias_shape, bias_data, output_shape, expected);
   memset(actual, 0x5A, sizeof(actual));
-  tinyml_kernels::DepthwiseConvPerChannel(params, multiplier, shift, input_shape, input, filter_shape, filter,
+  tinyml_kernels::DepthwiseConvPerChannel(params, multiplier, shift8, input_shape, input, filter_shape, filter,
                                           bias_shape, bias_data, output_shape, actual);
   reporter.result->depthwise_cases++;
   for (int i = 0; i < output_shape.FlatSize(); ++i) {

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "tensorflow/lite/c/builtin_op_data.h"
+#include "tensorflow/lite/kernels/internal/quantization_util.h"
 #include "tensorflow/lite/kernels/internal/tensor_ctypes.h"
 #include "tensorflow/lite/kernels/kernel_util.h"
 #include "tensorflow/lite/kernels/padding.h"
@@ -22,7 +23,7 @@ constexpr int kOutput = 0;
 struct OpData {
   TfLitePaddingValues padding;
   int32_t* multiplier;
-  int32_t* shift;
+  int8_t* shift;  // TFLite's shifts lie in -31..30: a byte a channel instead of TFLM's four
   int32_t activation_min;
   int32_t activation_max;
   int8_t* scratch;
@@ -62,7 +63,6 @@ TfLiteStatus PrepareInt8(TfLiteContext* context, TfLiteNode* node, OpData* data,
                          TfLiteFusedActivation activation, int channel_dimension) {
   const TfLiteTensor* input = tflite::GetInput(context, node, kInput);
   const TfLiteTensor* filter = tflite::GetInput(context, node, kFilter);
-  const TfLiteTensor* bias = tflite::GetOptionalInputTensor(context, node, kBias);
   TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
   TF_LITE_ENSURE(context, node->inputs->size == 2 || node->inputs->size == 3);
   TF_LITE_ENSURE_EQ(context, node->outputs->size, 1);
@@ -74,18 +74,33 @@ TfLiteStatus PrepareInt8(TfLiteContext* context, TfLiteNode* node, OpData* data,
   TF_LITE_ENSURE_EQ(context, quantization->scale->size, quantization->zero_point->size);
   TF_LITE_ENSURE_STATUS(context->AllocatePersistentBuffer(context, channels * sizeof(int32_t),
                                                           reinterpret_cast<void**>(&data->multiplier)));
-  TF_LITE_ENSURE_STATUS(
-      context->AllocatePersistentBuffer(context, channels * sizeof(int32_t), reinterpret_cast<void**>(&data->shift)));
+  TF_LITE_ENSURE_STATUS(context->AllocatePersistentBuffer(context, channels, reinterpret_cast<void**>(&data->shift)));
   int out_height = 0, out_width = 0;
   data->padding = tflite::ComputePaddingHeightWidth(
       stride_height, stride_width, dilation_height, dilation_width, tflite::SizeOfDimension(input, 1),
       tflite::SizeOfDimension(input, 2), tflite::SizeOfDimension(filter, 1), tflite::SizeOfDimension(filter, 2),
       padding, &out_height, &out_width);
-  int32_t multiplier = 0;
-  int shift = 0;
-  return tflite::PopulateConvolutionQuantizationParams(
-      context, input, filter, bias, output, activation, &multiplier, &shift, &data->activation_min,
-      &data->activation_max, data->multiplier, reinterpret_cast<int*>(data->shift), channels);
+  // TFLite's PopulateConvolutionQuantizationParams, channel by channel, with the same
+  // double arithmetic: the same multipliers and shifts.
+  TF_LITE_ENSURE_EQ(context, input->quantization.type, kTfLiteAffineQuantization);
+  const bool per_channel = quantization->scale->size > 1;
+  if (per_channel) {
+    TF_LITE_ENSURE_EQ(context, filter->type, kTfLiteInt8);
+    TF_LITE_ENSURE_EQ(context, channels, filter->dims->data[quantization->quantized_dimension]);
+  }
+  for (int c = 0; c < channels; ++c) {
+    const double filter_scale = static_cast<double>(quantization->scale->data[per_channel ? c : 0]);
+    const double effective_scale =
+        static_cast<double>(input->params.scale) * filter_scale / static_cast<double>(output->params.scale);
+    int32_t multiplier = 0;
+    int shift = 0;
+    tflite::QuantizeMultiplier(effective_scale, &multiplier, &shift);
+    TF_LITE_ENSURE(context, shift >= INT8_MIN && shift <= INT8_MAX);
+    data->multiplier[c] = multiplier;
+    data->shift[c] = static_cast<int8_t>(shift);
+  }
+  return tflite::CalculateActivationRangeQuantized(context, activation, output, &data->activation_min,
+                                                   &data->activation_max);
 }
 
 // CONV_2D.

@@ -44,7 +44,7 @@ class OutputStage {
   inline int32_t multiplier(int channel) const { return multiplier_[channel]; }
   inline int32_t shift(int channel) const { return shift_[channel]; }
 
-  OutputStage(const int32_t* multiplier, const int32_t* shift, int channels, const int32_t* bias, int max_terms,
+  OutputStage(const int32_t* multiplier, const int8_t* shift, int channels, const int32_t* bias, int max_terms,
               int32_t offset, int32_t min, int32_t max)
       : multiplier_(multiplier), shift_(shift), offset_(offset), min_(min), max_(max) {
     // |input + input_offset| <= 255, |weight| <= 128.
@@ -74,7 +74,7 @@ class OutputStage {
 
  private:
   const int32_t* multiplier_;
-  const int32_t* shift_;
+  const int8_t* shift_;
   int32_t offset_, min_, max_;
   bool small_;
 };
