@@ -41,6 +41,8 @@ std::vector<uint8_t> ReadFile(const char* path) {
 }
 
 constexpr char kModels[] = "../tfmicro/examples/models/";
+// TFLM's Visual Wake Words person detector: int8, every weight zero point 0.
+constexpr char kInt8Model[] = "../microflow/models/person_detect.tflite";
 
 std::vector<uint8_t> ReadModelFile(const char* name) {
   char path[256];
@@ -118,6 +120,43 @@ void ScalesReadInPlace() {
   Expect(equal == quantized, "every scale array holds the model's values");
 }
 
+// The second patch: zero points that are all 0 (an int8 model's weights) are read from
+// the model, any others copied; either way they equal the model's values.
+void ZeroPointsReadInPlace(const char* path, size_t* in_place, size_t* copied) {
+  std::vector<uint8_t> model_bytes = ReadFile(path);
+  const tflite::Model* model = tflite::GetModel(model_bytes.data());
+  tflite::MicroErrorReporter reporter;
+  tflite::ops::micro::AllOpsResolver resolver;
+  tflite::MicroInterpreter interpreter(model, resolver, arena, sizeof(arena), &reporter);
+  Expect(interpreter.AllocateTensors() == kTfLiteOk, "model allocates");
+  const auto* tensors = model->subgraphs()->Get(0)->tensors();
+  const uint8_t* begin = model_bytes.data();
+  const uint8_t* end = begin + model_bytes.size();
+  size_t equal = 0, quantized = 0, misplaced = 0;
+  for (size_t i = 0; i < interpreter.tensors_size(); ++i) {
+    const TfLiteTensor* tensor = interpreter.tensor(i);
+    if (tensor->quantization.type != kTfLiteAffineQuantization) continue;
+    const auto* params = static_cast<const TfLiteAffineQuantization*>(tensor->quantization.params);
+    const auto* zero_points = tensors->Get(i)->quantization()->zero_point();
+    ++quantized;
+    bool same = params->zero_point->size == static_cast<int>(zero_points->size());
+    bool all_zero = true;
+    for (int c = 0; same && c < params->zero_point->size; ++c) {
+      same = params->zero_point->data[c] == zero_points->Get(c);
+      all_zero = all_zero && zero_points->Get(c) == 0;
+    }
+    equal += same;
+    const auto* where = reinterpret_cast<const uint8_t*>(params->zero_point);
+    const bool from_model = where >= begin && where < end;
+    misplaced += from_model != all_zero;
+    (from_model ? *in_place : *copied) += 1;
+  }
+  std::printf("%s: %zu quantized tensors, zero points equal in %zu, misplaced %zu\n", path, quantized, equal,
+              misplaced);
+  Expect(equal == quantized, "every zero point array holds the model's values");
+  Expect(misplaced == 0, "all-zero zero points are read from the model, the others copied");
+}
+
 }  // namespace
 
 void LogToStderr(const char* message) { std::fputs(message, stderr); }
@@ -128,6 +167,11 @@ int main() {
   PersonModel("person_image_data_grayscale.data", true);
   PersonModel("no_person_image_data_grayscale.data", false);
   ScalesReadInPlace();
+  size_t in_place = 0, copied = 0;
+  for (const char* path : {kInt8Model, "../tfmicro/examples/models/person_detection_grayscale.tflite"}) {
+    ZeroPointsReadInPlace(path, &in_place, &copied);
+  }
+  Expect(in_place > 0 && copied > 0, "the two models have both kinds of zero points");
   std::printf("%d failed\n", failures);
   return failures == 0 ? 0 : 1;
 }
