@@ -124,6 +124,21 @@ void Activation(Random& random, int32_t output_offset, int32_t* low, int32_t* hi
   }
 }
 
+// The window and offsets ConvParams and DepthwiseParams share, and a drawn activation.
+template <typename Params>
+void SetWindowAndOffsets(Random& random, const TfLitePaddingValues& pad, int stride_h, int stride_w, int dilation,
+                         Params& params) {
+  params.padding_values.height = pad.height;
+  params.padding_values.width = pad.width;
+  params.stride_height = stride_h;
+  params.stride_width = stride_w;
+  params.dilation_height_factor = dilation;
+  params.dilation_width_factor = dilation;
+  params.input_offset = -random.Range(-128, 127);
+  params.output_offset = random.Range(-128, 127);
+  Activation(random, params.output_offset, &params.quantized_activation_min, &params.quantized_activation_max);
+}
+
 int OutputSize(TfLitePadding padding, int in, int filter, int stride, int dilation) {
   const int effective = (filter - 1) * dilation + 1;
   return padding == kTfLitePaddingSame ? (in + stride - 1) / stride : (in - effective + stride) / stride;
@@ -177,15 +192,7 @@ void CheckConv(Random& random, Reporter& reporter) {
   int unused_h = 0, unused_w = 0;
   const TfLitePaddingValues pad = tflite::ComputePaddingHeightWidth(stride_h, stride_w, dilation, dilation, in_h, in_w,
                                                                     f_h, f_w, padding, &unused_h, &unused_w);
-  params.padding_values.height = pad.height;
-  params.padding_values.width = pad.width;
-  params.stride_height = stride_h;
-  params.stride_width = stride_w;
-  params.dilation_height_factor = dilation;
-  params.dilation_width_factor = dilation;
-  params.input_offset = -random.Range(-128, 127);
-  params.output_offset = random.Range(-128, 127);
-  Activation(random, params.output_offset, &params.quantized_activation_min, &params.quantized_activation_max);
+  SetWindowAndOffsets(random, pad, stride_h, stride_w, dilation, params);
   const tflite::RuntimeShape input_shape({batches, in_h, in_w, depth});
   const tflite::RuntimeShape filter_shape({out_depth, f_h, f_w, depth});
   const tflite::RuntimeShape bias_shape({out_depth});
@@ -237,16 +244,8 @@ void CheckDepthwise(Random& random, Reporter& reporter) {
   const TfLitePaddingValues pad =
       tflite::ComputePaddingHeightWidth(stride_h, stride_w, 1, 1, in_h, in_w, f_h, f_w, padding, &unused_h, &unused_w);
   tflite::DepthwiseParams params = {};
-  params.padding_values.height = pad.height;
-  params.padding_values.width = pad.width;
-  params.stride_height = stride_h;
-  params.stride_width = stride_w;
-  params.dilation_height_factor = dilation;
-  params.dilation_width_factor = dilation;
   params.depth_multiplier = multiplier_count;
-  params.input_offset = -random.Range(-128, 127);
-  params.output_offset = random.Range(-128, 127);
-  Activation(random, params.output_offset, &params.quantized_activation_min, &params.quantized_activation_max);
+  SetWindowAndOffsets(random, pad, stride_h, stride_w, dilation, params);
   const tflite::RuntimeShape input_shape({batches, in_h, in_w, depth});
   const tflite::RuntimeShape filter_shape({1, f_h, f_w, channels});
   const tflite::RuntimeShape bias_shape({channels});
