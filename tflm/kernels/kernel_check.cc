@@ -139,6 +139,26 @@ void SetWindowAndOffsets(Random& random, const TfLitePaddingValues& pad, int str
   Activation(random, params.output_offset, &params.quantized_activation_min, &params.quantized_activation_max);
 }
 
+// The first output that differs from the reference's, or -1.
+int FirstDifference(int count) {
+  for (int i = 0; i < count; ++i) {
+    if (actual[i] != expected[i]) return i;
+  }
+  return -1;
+}
+
+// The rest of a mismatch's description: window, offsets, clamp and the differing output.
+template <typename Params>
+void DescribeWindowAndOutput(Text& text, int stride_h, int stride_w, int dilation, TfLitePadding padding,
+                             const Params& params, int index) {
+  text << " stride " << stride_h << "," << stride_w << " dilation " << dilation << " padding "
+       << (padding == kTfLitePaddingSame ? "SAME" : "VALID") << " offsets in " << static_cast<long>(params.input_offset)
+       << " out " << static_cast<long>(params.output_offset) << " clamp "
+       << static_cast<long>(params.quantized_activation_min) << ".."
+       << static_cast<long>(params.quantized_activation_max) << ": output[" << index << "] = " << actual[index]
+       << ", reference " << expected[index];
+}
+
 int OutputSize(TfLitePadding padding, int in, int filter, int stride, int dilation) {
   const int effective = (filter - 1) * dilation + 1;
   return padding == kTfLitePaddingSame ? (in + stride - 1) / stride : (in - effective + stride) / stride;
@@ -207,21 +227,12 @@ void CheckConv(Random& random, Reporter& reporter) {
   tinyml_kernels::ConvPerChannel(params, multiplier, shift8, input_shape, input, filter_shape, filter, bias_shape,
                                  bias_data, output_shape, actual, scratch);
   reporter.result->conv_cases++;
-  for (int i = 0; i < output_shape.FlatSize(); ++i) {
-    if (actual[i] != expected[i]) {
-      if (reporter.Mismatch()) {
-        reporter.Describe() << "CONV_2D input " << batches << "x" << in_h << "x" << in_w << "x" << depth << " filter "
-                            << out_depth << "x" << f_h << "x" << f_w << " stride " << stride_h << "," << stride_w
-                            << " dilation " << dilation << " padding "
-                            << (padding == kTfLitePaddingSame ? "SAME" : "VALID") << " offsets in "
-                            << static_cast<long>(params.input_offset) << " out "
-                            << static_cast<long>(params.output_offset) << " clamp "
-                            << static_cast<long>(params.quantized_activation_min) << ".."
-                            << static_cast<long>(params.quantized_activation_max) << ": output[" << i
-                            << "] = " << actual[i] << ", reference " << expected[i];
-      }
-      return;
-    }
+  const int i = FirstDifference(output_shape.FlatSize());
+  if (i >= 0 && reporter.Mismatch()) {
+    Text text = reporter.Describe();
+    text << "CONV_2D input " << batches << "x" << in_h << "x" << in_w << "x" << depth << " filter " << out_depth << "x"
+         << f_h << "x" << f_w;
+    DescribeWindowAndOutput(text, stride_h, stride_w, dilation, padding, params, i);
   }
 }
 
@@ -260,21 +271,12 @@ void CheckDepthwise(Random& random, Reporter& reporter) {
   tinyml_kernels::DepthwiseConvPerChannel(params, multiplier, shift8, input_shape, input, filter_shape, filter,
                                           bias_shape, bias_data, output_shape, actual);
   reporter.result->depthwise_cases++;
-  for (int i = 0; i < output_shape.FlatSize(); ++i) {
-    if (actual[i] != expected[i]) {
-      if (reporter.Mismatch()) {
-        reporter.Describe() << "DEPTHWISE_CONV_2D input " << batches << "x" << in_h << "x" << in_w << "x" << depth
-                            << " multiplier " << multiplier_count << " filter " << f_h << "x" << f_w << " stride "
-                            << stride_h << "," << stride_w << " dilation " << dilation << " padding "
-                            << (padding == kTfLitePaddingSame ? "SAME" : "VALID") << " offsets in "
-                            << static_cast<long>(params.input_offset) << " out "
-                            << static_cast<long>(params.output_offset) << " clamp "
-                            << static_cast<long>(params.quantized_activation_min) << ".."
-                            << static_cast<long>(params.quantized_activation_max) << ": output[" << i
-                            << "] = " << actual[i] << ", reference " << expected[i];
-      }
-      return;
-    }
+  const int i = FirstDifference(output_shape.FlatSize());
+  if (i >= 0 && reporter.Mismatch()) {
+    Text text = reporter.Describe();
+    text << "DEPTHWISE_CONV_2D input " << batches << "x" << in_h << "x" << in_w << "x" << depth << " multiplier "
+         << multiplier_count << " filter " << f_h << "x" << f_w;
+    DescribeWindowAndOutput(text, stride_h, stride_w, dilation, padding, params, i);
   }
 }
 

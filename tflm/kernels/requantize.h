@@ -41,23 +41,23 @@ class OutputStage {
  public:
   // `max_terms`: the most products one sum adds to its bias. The short form is taken when
   // every sum provably stays below 2^30 and every shift is a right shift.
-  inline int32_t multiplier(int channel) const { return multiplier_[channel]; }
-  inline int32_t shift(int channel) const { return shift_[channel]; }
-
   OutputStage(const int32_t* multiplier, const int8_t* shift, int channels, const int32_t* bias, int max_terms,
               int32_t offset, int32_t min, int32_t max)
       : multiplier_(multiplier), shift_(shift), offset_(offset), min_(min), max_(max) {
     // |input + input_offset| <= 255, |weight| <= 128.
-    int64_t bound = static_cast<int64_t>(max_terms) * 255 * 128;
+    const int64_t bound = static_cast<int64_t>(max_terms) * 255 * 128;
     int64_t largest_bias = 0;
     bool right_shifts = true;
     for (int c = 0; c < channels; ++c) {
-      const int64_t b = bias ? bias[c] : 0;
-      largest_bias = b < 0 ? (-b > largest_bias ? -b : largest_bias) : (b > largest_bias ? b : largest_bias);
+      const int64_t magnitude = bias ? (bias[c] < 0 ? -int64_t{bias[c]} : bias[c]) : 0;
+      if (magnitude > largest_bias) largest_bias = magnitude;
       right_shifts = right_shifts && shift[c] <= -1 && shift[c] >= -31 && multiplier[c] >= 0;
     }
     small_ = right_shifts && bound + largest_bias < (int64_t{1} << 30);
   }
+
+  inline int32_t multiplier(int channel) const { return multiplier_[channel]; }
+  inline int32_t shift(int channel) const { return shift_[channel]; }
 
   inline int8_t operator()(int32_t acc, int channel) const {
     return Apply(acc, multiplier_[channel], shift_[channel]);
