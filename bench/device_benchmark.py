@@ -50,7 +50,11 @@ def device_arena(device_runner: Path, model: Path, frame: Path) -> int:
         append = f"--model={model.resolve()} --inputs={inputs} --outputs={Path(scratch) / 'out.bin'}"
         argv = qemu_detector.qemu_command(device_runner, append)
         done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=3600)
-        console = done.stdout + done.stderr
+    return minimum_arena(done.stdout + done.stderr)
+
+
+def minimum_arena(console: str) -> int:
+    """The exact smallest arena the device runner printed."""
     marker = "minimum_arena_bytes: "
     return int(console[console.index(marker) + len(marker) :].split(",")[0])
 

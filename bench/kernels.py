@@ -20,7 +20,7 @@ import numpy as np
 from absl import app, flags
 from tensorflow.lite.tools import flatbuffer_utils
 
-from bench.device_benchmark import device_arena
+from bench.device_benchmark import minimum_arena
 from firmware.harness import qemu_detector
 from quantization.audit import operators
 from toolchains.qemu.insn_count import markers
@@ -66,8 +66,14 @@ def model_operators(tflite: bytes) -> tuple[list[Operator], int]:
     return found, int(np.prod(shape(graph.inputs[0])))
 
 
-def count(runner: Path, model: Path, input_bytes: int, plugin: Path) -> list[int]:
-    """Instructions of each operator of one inference."""
+@dataclasses.dataclass(frozen=True)
+class Run:
+    operator_instructions: list[int]  # one count per operator, in execution order
+    arena: int  # the exact smallest tensor arena on the device
+
+
+def run(runner: Path, model: Path, input_bytes: int, plugin: Path) -> Run:
+    """One inference in the device runner: each operator's instructions and the arena."""
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
         inputs, counts = scratch / "inputs.bin", scratch / "counts.txt"
@@ -78,18 +84,13 @@ def count(runner: Path, model: Path, input_bytes: int, plugin: Path) -> list[int
         done = subprocess.run(argv, capture_output=True, text=True, timeout=3600, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"{runner} failed on {model} (exit {done.returncode}):\n{done.stdout[-2000:]}")
-        return [int(line) for line in counts.read_text().split()]
+        instructions = [int(line) for line in counts.read_text().split()]
+        return Run(instructions, minimum_arena(done.stdout + done.stderr))
 
 
-def arena(runner: Path, model: Path, input_bytes: int) -> int:
-    """The exact smallest tensor arena on the device for this kernel set."""
-    with tempfile.TemporaryDirectory() as scratch_dir:
-        frame = Path(scratch_dir) / "frame.bin"
-        frame.write_bytes(bytes(input_bytes))
-        return device_arena(runner, model, frame)
-
-
-def table(name: str, ops: list[Operator], counts: dict[str, list[int]], arenas: dict[str, int]) -> str:
+def table(name: str, ops: list[Operator], runs: dict[str, Run]) -> str:
+    counts = {kernel_set: result.operator_instructions for kernel_set, result in runs.items()}
+    arenas = {kernel_set: result.arena for kernel_set, result in runs.items()}
     sets = list(counts)
     for kernel_set, numbers in counts.items():
         if len(numbers) != len(ops):
@@ -130,9 +131,8 @@ def main(argv: list[str]) -> None:
         name, path = value.split("=", 1)
         model = cli_path(path)
         ops, input_bytes = model_operators(model.read_bytes())
-        counts = {s: count(runner, model, input_bytes, cli_path(PLUGIN.value)) for s, runner in ordered.items()}
-        arenas = {s: arena(runner, model, input_bytes) for s, runner in ordered.items()}
-        print(table(name, ops, counts, arenas), "\n", flush=True)
+        runs = {s: run(runner, model, input_bytes, cli_path(PLUGIN.value)) for s, runner in ordered.items()}
+        print(table(name, ops, runs), "\n", flush=True)
 
 
 if __name__ == "__main__":

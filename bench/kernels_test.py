@@ -18,7 +18,8 @@ _PLUGIN = Path("toolchains/qemu/insn_count/insn_count.so")
 
 def test_each_operator_counted_and_convolutions_faster_with_own_kernels() -> None:
     ops, input_bytes = kernels.model_operators(_MODEL.read_bytes())
-    counts = {s: kernels.count(_RUNNERS[s], _MODEL, input_bytes, _PLUGIN) for s in ("reference", "own")}
+    runs = {s: kernels.run(_RUNNERS[s], _MODEL, input_bytes, _PLUGIN) for s in ("reference", "own")}
+    counts = {s: result.operator_instructions for s, result in runs.items()}
     for kernel_set, numbers in counts.items():
         assert len(numbers) == len(ops), kernel_set
         assert all(n > 0 for n in numbers), kernel_set
@@ -29,11 +30,10 @@ def test_each_operator_counted_and_convolutions_faster_with_own_kernels() -> Non
     others = [i for i, op in enumerate(ops) if i not in convolutions]
     for i in others:  # the same TFLM kernel in both builds
         assert counts["own"][i] == counts["reference"][i], ops[i].kind
-    arenas = {s: kernels.arena(_RUNNERS[s], _MODEL, input_bytes) for s in ("reference", "own")}
     # Our kernels keep a byte of shift a channel where TFLM's keep four.
-    assert 0 < arenas["own"] < arenas["reference"]
-    report = kernels.table("smoke", ops, counts, arenas)
-    assert "**whole model**" in report and "speed-up" in report and f"own {arenas['own']:,} B" in report
+    assert 0 < runs["own"].arena < runs["reference"].arena
+    report = kernels.table("smoke", ops, runs)
+    assert "**whole model**" in report and "speed-up" in report and f"own {runs['own'].arena:,} B" in report
 
 
 if __name__ == "__main__":
