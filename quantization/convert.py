@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from quantization import bias_quantization
+from quantization import bias_quantization, fold_batch_norm
 from training import portable_numerics
 
 keras = tf.keras
@@ -74,9 +74,9 @@ def convert(model: keras.Model, calibration: np.ndarray, input_type: str = "int8
     if quantize and len(calibration) == 0:
         raise ConversionError("the representative dataset is empty")
     # Folded BatchNorm weights and calibration ranges are float results: the same bits on
-    # every CPU only with portable arithmetic.
+    # every CPU only with portable arithmetic, and with the fold done outside the converter.
     portable_numerics.configure()
-    converter = tf.lite.TFLiteConverter.from_keras_model(single_image_wrapper(model))
+    converter = tf.lite.TFLiteConverter.from_keras_model(single_image_wrapper(fold_batch_norm.folded(model)))
     if quantize:
 
         def representative() -> Iterator[list[np.ndarray]]:

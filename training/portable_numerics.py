@@ -15,26 +15,27 @@ ways, each of which changes the rounding of training and of int8 conversion:
   with a division by an IEEE square root, which rounds the same everywhere.
 - Grappler's graph rewrites (in `tf.function`, so in Keras' `fit`) gave other bits on an
   emulated AVX2 CPU than on an AVX-512 one, where the same step run op by op agreed:
-  `configure_training` turns the rewrites off.
+  `training_graphs` turns the rewrites off while training.
 - The remaining kernels are compiled for AVX without FMA, the same code on every CPU.
 
-The variables in ENVIRONMENT must be set before TensorFlow is imported: the locked
-Python environment's launcher exports them (WORKSPACE, `python_environment`).
+The variables in ENVIRONMENT (portable_environment.json) must be set before TensorFlow is
+imported: the locked Python environment's launcher exports them (WORKSPACE,
+`python_environment`'s `environment_file`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import json
 import mmap
 import os
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
-ENVIRONMENT = {
-    "TF_ENABLE_ONEDNN_OPTS": "0",
-    "TENSORFLOW_USE_CUSTOM_CONTRACTION_KERNEL": "0",
-    "ONEDNN_MAX_CPU_ISA": "AVX2",
-}
+# Declared once, in the file the Python environment's launcher exports (WORKSPACE).
+ENVIRONMENT: dict[str, str] = json.loads(Path(__file__).with_name("portable_environment.json").read_text())
 
 # A common server core's sizes (32 KiB L1d, 1 MiB L2, 32 MiB L3): the blocking, not the
 # machine, decides the rounding, so any fixed choice gives the same bits everywhere.
@@ -117,12 +118,20 @@ def _exact_rsqrt() -> None:
     tf.math.rsqrt = rsqrt
 
 
-def configure_training() -> None:
-    """`configure`, and no Grappler rewrites of the training step's graph."""
+@contextlib.contextmanager
+def training_graphs() -> Iterator[None]:
+    """`configure`, and inside the block no Grappler rewrites of tf.function graphs (Keras'
+    `fit`, `predict`). Scoped, so that a conversion later in the same process (a test that
+    trains, then converts) optimizes its graph as the Bazel quantize action does."""
     configure()
     import tensorflow as tf
 
+    before = tf.config.optimizer.get_experimental_options().get("disable_meta_optimizer", False)
     tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+    try:
+        yield
+    finally:
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": before})
 
 
 def _missing_environment() -> list[str]:

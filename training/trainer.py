@@ -49,7 +49,7 @@ def configure_determinism(threads: int, seed: int) -> None:
     """Fixed threads, seeds, deterministic ops and CPU-independent arithmetic
     (portable_numerics); a fresh Keras session, so that layer names (and with them the
     saved model) do not depend on what ran before."""
-    portable_numerics.configure_training()
+    portable_numerics.configure()
     keras.backend.clear_session()
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -210,6 +210,13 @@ def train(
     teacher's .tflite (person_detect), for init_from_teacher and distillation."""
     check_teacher(config, teacher)
     configure_determinism(config.threads, config.seed)
+    with portable_numerics.training_graphs():
+        return _train(config, data_dir, out, log, teacher)
+
+
+def _train(
+    config: TrainConfig, data_dir: Path, out: Path, log: Callable[[str], None], teacher: Path | None
+) -> dict[str, object]:
     splits = data.load(data_dir, config.image_width, config.image_height)
     for name, split in splits.items():
         log(f"{name}: {len(split.labels)} images ({int(split.labels.sum())} person)")

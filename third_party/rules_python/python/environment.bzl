@@ -83,9 +83,21 @@ def _python_environment_impl(rctx):
         "requirements_lock.txt",
     ], "pip install --require-hashes")
 
+    variables = dict(rctx.attr.environment)
+    if rctx.attr.environment_file:
+        declared = json.decode(rctx.read(rctx.path(rctx.attr.environment_file)))
+        for key, value in declared.items():
+            if key in variables and variables[key] != value:
+                fail("python_environment: {} is {} in environment and {} in {}; declare it once.".format(
+                    key,
+                    variables[key],
+                    value,
+                    rctx.attr.environment_file,
+                ))
+            variables[key] = value
     environment = "".join([
         "export {}={}\n".format(key, value)
-        for key, value in sorted(rctx.attr.environment.items())
+        for key, value in sorted(variables.items())
     ])
     rctx.file("python3", _LAUNCHER.format(lock_sha256 = lock_sha256, environment = environment), executable = True)
     rctx.file("BUILD.bazel", _BUILD.format(workspace = rctx.name))
@@ -97,6 +109,10 @@ python_environment = repository_rule(
         "environment": attr.string_dict(
             doc = "Variables every process of this environment starts with (before any import). " +
                   "They are part of the launcher, so changing one re-runs every Python action.",
+        ),
+        "environment_file": attr.label(
+            allow_single_file = [".json"],
+            doc = "A JSON object of more such variables, for a file that Python code reads too.",
         ),
         "python_interpreter": attr.string(
             default = "/usr/bin/python3",
