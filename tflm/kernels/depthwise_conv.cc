@@ -1,10 +1,17 @@
 #include "tflm/kernels/depthwise_conv.h"
 
+#include <stddef.h>
+
 #include "tflm/kernels/dsp.h"
 #include "tflm/kernels/requantize.h"
 
 namespace tinyml_kernels {
 namespace {
+
+// Each loop nest in a function of its own: inlined into one, GCC's register allocation
+// spills the hot loops' accumulators.
+#define TINYML_SEPARATE __attribute__((noinline))
+#define TINYML_INLINE inline __attribute__((always_inline))
 
 struct Geometry {
   int input_height, input_width, depth;
@@ -47,9 +54,221 @@ inline void Store(const Quantization& q, const Four& acc, int channel, int8_t* o
   out[channel + 3] = q.output(acc.a3, channel + 3);
 }
 
+// Channels `channel` onwards of one pixel whose 3x3 window lies inside the image, one by one.
+TINYML_SEPARATE void Interior3x3Tail(const Geometry& g, const Quantization& q, const int8_t* window,
+                                     const int8_t* filter, const int32_t* bias, int channel, int8_t* out) {
+  const int row = g.input_width * g.depth, step = g.depth;
+  for (; channel < g.depth; ++channel) {
+    int32_t acc = bias ? bias[channel] : 0;
+    for (int ky = 0; ky < 3; ++ky) {
+      for (int kx = 0; kx < 3; ++kx) {
+        acc += (window[ky * row + kx * step + channel] + q.input_offset) * filter[(ky * 3 + kx) * step + channel];
+      }
+    }
+    out[channel] = q.output(acc, channel);
+  }
+}
+
+// One 4-channel group's constants over a whole layer, for 3x3 windows inside the image:
+// each weight sign-extended and doubled (the folded requantization takes doubled sums) and
+// the input offset's products folded into the start, so that a tap costs a load, two
+// extensions and four multiply-accumulates per pixel, and a pair of pixels shares them.
+struct GroupFilter {
+  // Tap t's channels (0, 2) in taps[t][0], (1, 3) in taps[t][1], one halfword each: one LDRD.
+  uint32_t taps[9][2];
+  // Byte distances in the input, read by the device code at fixed offsets after `taps`:
+  // one pixel, two, three, and from a window row's first pixel to the next row's.
+  int32_t step, step2, step3, row;
+  Four start;  // 2 * (bias + input_offset * the channel's nine weights)
+  int32_t multiplier[4], folded[4], right_minus_one[4];
+};
+static_assert(offsetof(GroupFilter, step) == 72 && offsetof(GroupFilter, row) == 84, "the device code's offsets");
+
+TINYML_SEPARATE void LoadGroup(const Geometry& g, const Quantization& q, const int8_t* filter, const int32_t* bias,
+                               int channel, GroupFilter& f) {
+  int32_t weight_sums[4] = {0, 0, 0, 0};
+  for (int tap = 0; tap < 9; ++tap) {
+    const int8_t* w = filter + tap * g.depth + channel;
+    f.taps[tap][0] = dsp::Pack(2 * w[0], 2 * w[2]);
+    f.taps[tap][1] = dsp::Pack(2 * w[1], 2 * w[3]);
+    for (int c = 0; c < 4; ++c) weight_sums[c] += w[c];
+  }
+  f.step = g.depth;
+  f.step2 = 2 * g.depth;
+  f.step3 = 3 * g.depth;
+  f.row = g.input_width * g.depth;
+  int32_t start[4];
+  for (int c = 0; c < 4; ++c) {
+    const int32_t b = bias ? bias[channel + c] : 0;
+    // Modulo 2^32, as the reference's sum: the short form's bound holds for the total only.
+    start[c] = static_cast<int32_t>(2u * (static_cast<uint32_t>(b) + static_cast<uint32_t>(q.input_offset) *
+                                                                          static_cast<uint32_t>(weight_sums[c])));
+    const int32_t right = -q.output.shift(channel + c);
+    f.multiplier[c] = q.output.multiplier(channel + c);
+    f.folded[c] = FoldedOffset(q.output.offset(), right);
+    f.right_minus_one[c] = right - 1;
+  }
+  f.start = {start[0], start[1], start[2], start[3]};
+}
+
+#if TINYML_KERNELS_DSP
+
+// The device code below: tap T's weights into e/o, word W extended and multiplied into the
+// four accumulators A0..A3 of one pixel.
+#define TINYML_DW_WEIGHTS(T) "ldrd %[e], %[o], [%[f], #" #T "*8]\n\t"
+#define TINYML_DW_MACS(A0, A1, A2, A3)              \
+  "sxtb16 %[half], %[word]\n\t"                     \
+  "smlabb %[" A0 "], %[half], %[e], %[" A0 "]\n\t"  \
+  "smlatt %[" A2 "], %[half], %[e], %[" A2 "]\n\t"  \
+  "sxtb16 %[half], %[word], ror #8\n\t"             \
+  "smlabb %[" A1 "], %[half], %[o], %[" A1 "]\n\t"  \
+  "smlatt %[" A3 "], %[half], %[o], %[" A3 "]\n\t"
+#define TINYML_DW_FIRST TINYML_DW_MACS("a0", "a1", "a2", "a3")
+#define TINYML_DW_SECOND TINYML_DW_MACS("b0", "b1", "b2", "b3")
+// Window row R of two pixels one pixel apart: input columns 0..3, taps 3R..3R+2.
+#define TINYML_DW_PAIR_ROW(T0, T1, T2)                                  \
+  TINYML_DW_WEIGHTS(T0) "ldr %[word], [%[in]]\n\t" TINYML_DW_FIRST      \
+  "ldr %[half], [%[f], #72]\n\t"                                        \
+  "ldr %[word], [%[in], %[half]]\n\t" TINYML_DW_SECOND                  \
+  TINYML_DW_WEIGHTS(T1) TINYML_DW_FIRST                                 \
+  "ldr %[half], [%[f], #76]\n\t"                                        \
+  "ldr %[word], [%[in], %[half]]\n\t" TINYML_DW_SECOND                  \
+  TINYML_DW_WEIGHTS(T2) TINYML_DW_FIRST                                 \
+  "ldr %[half], [%[f], #80]\n\t"                                        \
+  "ldr %[word], [%[in], %[half]]\n\t" TINYML_DW_SECOND                  \
+  "ldr %[half], [%[f], #84]\n\t"                                        \
+  "add %[in], %[in], %[half]\n\t"
+
+// Two pixels side by side, stride 1 (the second's window one pixel to the right): each
+// input word loaded once serves both where their windows overlap. Every register is an
+// operand (8 sums, 2 pointers, 4 temporaries): distances come from `f`.
+TINYML_INLINE void AddTapsPairStride1(const GroupFilter& f, const int8_t* in, Four& first, Four& second) {
+  uint32_t e, o, word, half;
+  __asm__(TINYML_DW_PAIR_ROW(0, 1, 2) TINYML_DW_PAIR_ROW(3, 4, 5) TINYML_DW_PAIR_ROW(6, 7, 8)
+          : [a0] "+r"(first.a0), [a1] "+r"(first.a1), [a2] "+r"(first.a2), [a3] "+r"(first.a3),
+            [b0] "+r"(second.a0), [b1] "+r"(second.a1), [b2] "+r"(second.a2), [b3] "+r"(second.a3),
+            [in] "+r"(in), [e] "=&r"(e), [o] "=&r"(o), [word] "=&r"(word), [half] "=&r"(half)
+          : [f] "r"(&f)
+          : "memory");
+}
+
+// Window row R of one pixel, its taps `step` apart.
+#define TINYML_DW_ROW(T0, T1, T2)                                               \
+  TINYML_DW_WEIGHTS(T0) "ldr %[word], [%[in]]\n\t" TINYML_DW_FIRST              \
+  TINYML_DW_WEIGHTS(T1) "ldr %[word], [%[in], %[step]]\n\t" TINYML_DW_FIRST     \
+  TINYML_DW_WEIGHTS(T2) "ldr %[word], [%[in], %[step2]]\n\t" TINYML_DW_FIRST    \
+  "add %[in], %[in], %[row]\n\t"
+
+// One pixel, any stride: taps `step` apart, window rows `row` apart.
+TINYML_INLINE void AddTaps(const GroupFilter& f, const int8_t* in, int32_t step, int32_t step2, int32_t row,
+                           Four& acc) {
+  uint32_t e, o, word, half;
+  __asm__(TINYML_DW_ROW(0, 1, 2) TINYML_DW_ROW(3, 4, 5) TINYML_DW_ROW(6, 7, 8)
+          : [a0] "+r"(acc.a0), [a1] "+r"(acc.a1), [a2] "+r"(acc.a2), [a3] "+r"(acc.a3), [in] "+r"(in),
+            [e] "=&r"(e), [o] "=&r"(o), [word] "=&r"(word), [half] "=&r"(half)
+          : [f] "r"(&f), [step] "r"(step), [step2] "r"(step2), [row] "r"(row)
+          : "memory");
+}
+
+#undef TINYML_DW_ROW
+#undef TINYML_DW_PAIR_ROW
+#undef TINYML_DW_SECOND
+#undef TINYML_DW_FIRST
+#undef TINYML_DW_MACS
+#undef TINYML_DW_WEIGHTS
+
+#else
+
+// The same arithmetic in portable C (dsp.h's primitives), tap by tap.
+TINYML_INLINE void AddTap(const uint32_t* weights, const int8_t* in, Four& acc) {
+  const uint32_t word = dsp::Load4(in);
+  uint32_t half = dsp::ExtendEven(word);
+  acc.a0 = dsp::MacLow(half, weights[0], acc.a0);
+  acc.a2 = dsp::MacHigh(half, weights[0], acc.a2);
+  half = dsp::ExtendOdd(word);
+  acc.a1 = dsp::MacLow(half, weights[1], acc.a1);
+  acc.a3 = dsp::MacHigh(half, weights[1], acc.a3);
+}
+
+TINYML_INLINE void AddTaps(const GroupFilter& f, const int8_t* in, int32_t step, int32_t step2, int32_t row,
+                           Four& acc) {
+  (void)step2;
+  for (int ky = 0; ky < 3; ++ky) {
+    for (int kx = 0; kx < 3; ++kx) AddTap(f.taps[ky * 3 + kx], in + ky * row + kx * step, acc);
+  }
+}
+
+TINYML_INLINE void AddTapsPairStride1(const GroupFilter& f, const int8_t* in, Four& first, Four& second) {
+  AddTaps(f, in, f.step, f.step2, f.row, first);
+  AddTaps(f, in + f.step, f.step, f.step2, f.row, second);
+}
+
+#endif
+
+TINYML_INLINE void StoreGroup(const GroupFilter& f, const Four& acc, int8_t* out) {
+  out[0] = RequantizeDoubledFolded(acc.a0, f.multiplier[0], f.folded[0], f.right_minus_one[0]);
+  out[1] = RequantizeDoubledFolded(acc.a1, f.multiplier[1], f.folded[1], f.right_minus_one[1]);
+  out[2] = RequantizeDoubledFolded(acc.a2, f.multiplier[2], f.folded[2], f.right_minus_one[2]);
+  out[3] = RequantizeDoubledFolded(acc.a3, f.multiplier[3], f.folded[3], f.right_minus_one[3]);
+}
+
+// The output pixels whose 3x3 windows lie inside the image.
+struct Box {
+  int y_begin, y_end, x_begin, x_end;
+};
+
+// The pixels of `interior`, for every whole group of four channels: group by group, read
+// in place, with stride 1 two at a time. Requires GroupsApply.
+TINYML_SEPARATE void Groups(const Geometry& g, const Quantization& q, const int8_t* image, const int8_t* filter,
+                            const int32_t* bias, int output_width, const Box& interior, int8_t* output) {
+  const int next = g.stride_width * g.depth;
+  for (int channel = 0; channel + 4 <= g.depth; channel += 4) {
+    GroupFilter f;
+    LoadGroup(g, q, filter, bias, channel, f);
+    for (int out_y = interior.y_begin; out_y < interior.y_end; ++out_y) {
+      const int y0 = out_y * g.stride_height - g.pad_height;
+      const int x0 = interior.x_begin * g.stride_width - g.pad_width;
+      const int8_t* in = image + (y0 * g.input_width + x0) * g.depth + channel;
+      int8_t* out = output + (out_y * output_width + interior.x_begin) * g.depth + channel;
+      int out_x = interior.x_begin;
+      if (g.stride_width == 1) {
+        for (; out_x + 2 <= interior.x_end; out_x += 2) {
+          Four first = f.start, second = f.start;
+          AddTapsPairStride1(f, in, first, second);
+          StoreGroup(f, first, out);
+          StoreGroup(f, second, out + g.depth);
+          in += 2 * next;
+          out += 2 * g.depth;
+        }
+      }
+      for (; out_x < interior.x_end; ++out_x) {
+        Four acc = f.start;
+        AddTaps(f, in, f.step, f.step2, f.row, acc);
+        StoreGroup(f, acc, out);
+        in += next;
+        out += g.depth;
+      }
+    }
+  }
+}
+
+// Whether Groups applies: undilated 3x3, depth multiplier 1 (MobileNets' depthwise
+// layers), whole groups, and the folded requantization's domain (short sums, right shifts
+// of 1 to 22, the clamp int8's range).
+bool GroupsApply(const Geometry& g, const Quantization& q, int multiplier, const int8_t* shift) {
+  if (multiplier != 1 || g.filter_height != 3 || g.filter_width != 3 || g.dilation_height != 1 ||
+      g.dilation_width != 1 || g.depth < 4 || !q.output.saturate_only()) {
+    return false;
+  }
+  for (int c = 0; c < g.depth; ++c) {
+    if (shift[c] < -22) return false;
+  }
+  return true;
+}
+
 // A 3x3 window wholly inside the image, undilated: the nine taps unrolled.
-void Interior3x3(const Geometry& g, const Quantization& q, const int8_t* window, const int8_t* filter,
-                 const int32_t* bias, int8_t* out) {
+TINYML_SEPARATE void Interior3x3(const Geometry& g, const Quantization& q, const int8_t* window, const int8_t* filter,
+                                 const int32_t* bias, int8_t* out) {
   const uint32_t offsets = dsp::Duplicate(q.input_offset);
   const int row = g.input_width * g.depth, step = g.depth;
   // The filter's taps are as far apart as the image's pixels: `step` bytes.
@@ -70,20 +289,12 @@ void Interior3x3(const Geometry& g, const Quantization& q, const int8_t* window,
     }
     Store(q, acc, channel, out);
   }
-  for (; channel < g.depth; ++channel) {
-    int32_t acc = bias ? bias[channel] : 0;
-    for (int ky = 0; ky < 3; ++ky) {
-      for (int kx = 0; kx < 3; ++kx) {
-        acc += (window[ky * row + kx * step + channel] + q.input_offset) * filter[(ky * 3 + kx) * step + channel];
-      }
-    }
-    out[channel] = q.output(acc, channel);
-  }
+  Interior3x3Tail(g, q, window, filter, bias, channel, out);
 }
 
 // One output pixel, all channels, depth multiplier 1.
-void Pixel(const Geometry& g, const Quantization& q, const int8_t* image, const int8_t* filter, const int32_t* bias,
-           int out_y, int out_x, int8_t* out) {
+TINYML_SEPARATE void Pixel(const Geometry& g, const Quantization& q, const int8_t* image, const int8_t* filter,
+                           const int32_t* bias, int out_y, int out_x, int8_t* out, int first_channel = 0) {
   const int y0 = out_y * g.stride_height - g.pad_height;
   const int x0 = out_x * g.stride_width - g.pad_width;
   // The taps inside the image; the reference skips the others.
@@ -93,13 +304,13 @@ void Pixel(const Geometry& g, const Quantization& q, const int8_t* image, const 
   while (kx_begin < kx_end && x0 + kx_begin * g.dilation_width < 0) ++kx_begin;
   while (kx_end > kx_begin && x0 + (kx_end - 1) * g.dilation_width >= g.input_width) --kx_end;
   const int row_stride = g.input_width * g.depth;
-  if (g.filter_height == 3 && g.filter_width == 3 && g.dilation_height == 1 && g.dilation_width == 1 &&
-      ky_begin == 0 && kx_begin == 0 && ky_end == 3 && kx_end == 3) {
+  if (first_channel == 0 && g.filter_height == 3 && g.filter_width == 3 && g.dilation_height == 1 &&
+      g.dilation_width == 1 && ky_begin == 0 && kx_begin == 0 && ky_end == 3 && kx_end == 3) {
     Interior3x3(g, q, image + y0 * row_stride + x0 * g.depth, filter, bias, out);
     return;
   }
   const uint32_t offsets = dsp::Duplicate(q.input_offset);
-  int channel = 0;
+  int channel = first_channel;
   for (; channel + 4 <= g.depth; channel += 4) {
     Four acc = Start(bias, channel);
     for (int ky = ky_begin; ky < ky_end; ++ky) {
@@ -127,8 +338,8 @@ void Pixel(const Geometry& g, const Quantization& q, const int8_t* image, const 
 // One output pixel with depth multiplier M > 1 (e.g. a first layer taking 1 channel to 8):
 // input channel c feeds outputs c*M .. c*M+M-1, contiguous in filter and output, four at
 // a time, each tap's input value in both halfwords.
-void PixelMultiplied(const Geometry& g, const Quantization& q, int multiplier, const int8_t* image,
-                     const int8_t* filter, const int32_t* bias, int out_y, int out_x, int8_t* out) {
+TINYML_SEPARATE void PixelMultiplied(const Geometry& g, const Quantization& q, int multiplier, const int8_t* image,
+                                     const int8_t* filter, const int32_t* bias, int out_y, int out_x, int8_t* out) {
   const int channels = g.depth * multiplier;
   const int y0 = out_y * g.stride_height - g.pad_height;
   const int x0 = out_x * g.stride_width - g.pad_width;
@@ -202,13 +413,33 @@ void DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_
   const int output_width = output_shape.Dims(2);
   const int image_size = g.input_height * g.input_width * g.depth;
   const int output_size = output_height * output_width * g.depth * multiplier;
+  const int pixel_bytes = g.depth * multiplier;
+  const bool groups = GroupsApply(g, q, multiplier, output_shift);
+  // Output rows and columns whose windows lie inside the image: y0 >= 0 and y0 + 3 <= height.
+  Box interior = {0, 0, 0, 0};
+  if (groups) {
+    interior.y_begin = (g.pad_height + g.stride_height - 1) / g.stride_height;
+    interior.y_end = g.input_height + g.pad_height < 3 ? 0 : (g.input_height - 3 + g.pad_height) / g.stride_height + 1;
+    interior.x_begin = (g.pad_width + g.stride_width - 1) / g.stride_width;
+    interior.x_end = g.input_width + g.pad_width < 3 ? 0 : (g.input_width - 3 + g.pad_width) / g.stride_width + 1;
+    if (interior.y_end > output_height) interior.y_end = output_height;
+    if (interior.x_end > output_width) interior.x_end = output_width;
+  }
+  // Where Groups applies it computes the interior's whole groups of four channels; the
+  // interior's last 1 to 3 channels, and every channel elsewhere, pixel by pixel.
+  const int interior_channel = groups ? g.depth & ~3 : 0;
   for (int batch = 0; batch < input_shape.Dims(0); ++batch) {
+    const int8_t* image = input_data + batch * image_size;
+    int8_t* output = output_data + batch * output_size;
+    if (groups) Groups(g, q, image, filter_data, bias_data, output_width, interior, output);
     for (int out_y = 0; out_y < output_height; ++out_y) {
+      const bool interior_row = out_y >= interior.y_begin && out_y < interior.y_end;
       for (int out_x = 0; out_x < output_width; ++out_x) {
-        const int8_t* image = input_data + batch * image_size;
-        int8_t* out = output_data + batch * output_size + (out_y * output_width + out_x) * g.depth * multiplier;
+        int8_t* out = output + (out_y * output_width + out_x) * pixel_bytes;
+        const bool inside = interior_row && out_x >= interior.x_begin && out_x < interior.x_end;
+        if (inside && interior_channel == g.depth) continue;
         if (multiplier == 1) {
-          Pixel(g, q, image, filter_data, bias_data, out_y, out_x, out);
+          Pixel(g, q, image, filter_data, bias_data, out_y, out_x, out, inside ? interior_channel : 0);
         } else {
           PixelMultiplied(g, q, multiplier, image, filter_data, bias_data, out_y, out_x, out);
         }

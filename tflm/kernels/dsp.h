@@ -25,6 +25,11 @@ inline uint32_t Load4(const int8_t* bytes) {
   return word;
 }
 
+// Two halfwords into a word: `low` in bits 0-15, `high` in bits 16-31.
+inline uint32_t Pack(int32_t low, int32_t high) {
+  return (static_cast<uint32_t>(low) & 0xFFFFu) | (static_cast<uint32_t>(high) << 16);
+}
+
 #if TINYML_KERNELS_DSP
 
 // Bytes 0 and 2, sign-extended into the low and high halfwords.
@@ -53,9 +58,6 @@ inline int32_t MacHigh(uint32_t a, uint32_t b, int32_t acc) { return __smlatt(a,
 
 inline int32_t Low(uint32_t x) { return static_cast<int16_t>(x & 0xFFFFu); }
 inline int32_t High(uint32_t x) { return static_cast<int16_t>(x >> 16); }
-inline uint32_t Pack(int32_t low, int32_t high) {
-  return (static_cast<uint32_t>(low) & 0xFFFFu) | (static_cast<uint32_t>(high) << 16);
-}
 inline int32_t Byte(uint32_t x, int index) { return static_cast<int8_t>((x >> (8 * index)) & 0xFFu); }
 // Sums wrap modulo 2^16 per halfword and 2^32 per word, as the instructions do.
 inline uint32_t ExtendEven(uint32_t x) { return Pack(Byte(x, 0), Byte(x, 2)); }

@@ -178,7 +178,28 @@ void CheckRequantize(Random& random, Reporter& reporter) {
     const int32_t right = random.Range(1, 31);
     const int32_t small_want = tflite::MultiplyByQuantizedMultiplier(small, m, -right);
     const int32_t small_got = tinyml_kernels::RequantizeSmall(small, m, right);
-    reporter.result->requantize_cases += 2;
+    const int32_t offset = random.Range(-128, 127);
+    const int32_t sum = small_want + offset;
+    const int32_t saturated_want = sum < -128 ? -128 : (sum > 127 ? 127 : sum);
+    const int32_t saturated_got = tinyml_kernels::RequantizeSmallSaturated(small, m, right, 2 * offset + 1);
+    const int32_t folded_right = random.Range(1, 22);
+    const int32_t folded_sum = tflite::MultiplyByQuantizedMultiplier(small, m, -folded_right) + offset;
+    const int32_t folded_want = folded_sum < -128 ? -128 : (folded_sum > 127 ? 127 : folded_sum);
+    const int32_t folded_got = tinyml_kernels::RequantizeDoubledFolded(
+        small + small, m, tinyml_kernels::FoldedOffset(offset, folded_right), folded_right - 1);
+    reporter.result->requantize_cases += 4;
+    if (folded_want != folded_got && reporter.Mismatch()) {
+      reporter.Describe() << "RequantizeDoubledFolded(2 * " << static_cast<long>(small) << ", "
+                          << static_cast<long>(m) << ", right " << static_cast<long>(folded_right) << ", offset "
+                          << static_cast<long>(offset) << "): " << static_cast<long>(folded_got) << ", reference "
+                          << static_cast<long>(folded_want);
+    }
+    if (saturated_want != saturated_got && reporter.Mismatch()) {
+      reporter.Describe() << "RequantizeSmallSaturated(" << static_cast<long>(small) << ", " << static_cast<long>(m)
+                          << ", " << static_cast<long>(right) << ", offset " << static_cast<long>(offset)
+                          << "): " << static_cast<long>(saturated_got) << ", reference "
+                          << static_cast<long>(saturated_want);
+    }
     if (small_want != small_got && reporter.Mismatch()) {
       reporter.Describe() << "RequantizeSmall(" << static_cast<long>(small) << ", " << static_cast<long>(m) << ", "
                           << static_cast<long>(right) << "): " << static_cast<long>(small_got) << ", reference "

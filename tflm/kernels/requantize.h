@@ -36,6 +36,60 @@ inline int32_t RequantizeSmall(int32_t x, int32_t multiplier, int32_t right) {
   return rounded >> right;
 }
 
+// RequantizeSmall(x) + offset, saturated to int8, from `doubled` = 2x, in one rounding
+// shift fewer: with t = high - (high < 0), RequantizeSmall is (t + 2^(right-1)) >> right,
+// which equals ((t >> (right-1)) + 1) >> 1, and adding the offset inside the last halving
+// as 2*offset is exact (floor(a / 2) + offset = floor((a + 2*offset) / 2)).
+inline int8_t RequantizeDoubledSaturated(int32_t doubled, int32_t multiplier, int32_t right,
+                                         int32_t twice_offset_plus_one) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+  int32_t high;
+  __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(doubled), "r"(multiplier));
+  const int32_t halved = ((high - static_cast<int32_t>(static_cast<uint32_t>(high) >> 31)) >> (right - 1)) +
+                         twice_offset_plus_one;
+  int32_t result;
+  __asm__("ssat %0, #8, %1, asr #1" : "=r"(result) : "r"(halved));
+  return static_cast<int8_t>(result);
+#else
+  const int32_t high = static_cast<int32_t>((static_cast<int64_t>(doubled) * multiplier + (int64_t{1} << 31)) >> 32);
+  const int32_t halved = ((high - static_cast<int32_t>(static_cast<uint32_t>(high) >> 31)) >> (right - 1)) +
+                         twice_offset_plus_one;
+  const int32_t result = halved >> 1;
+  return static_cast<int8_t>(result < -128 ? -128 : (result > 127 ? 127 : result));
+#endif
+}
+
+// The same from the sum itself (|x| < 2^30, so 2x fits).
+inline int8_t RequantizeSmallSaturated(int32_t x, int32_t multiplier, int32_t right, int32_t twice_offset_plus_one) {
+  return RequantizeDoubledSaturated(x + x, multiplier, right, twice_offset_plus_one);
+}
+
+// The same requantization, from the doubled sum, with every per-channel constant folded
+// into one: `folded` = (2*offset + 1) << (right - 1), for right in 1..22 (so that the sum
+// below stays inside int32). With s = (doubled < 0) in place of (high < 0) (they differ only
+// where high is 0, which rounds to the offset either way), high - s + folded shifted right
+// by right - 1 is RequantizeDoubledSaturated's halved; SMMLAR adds `folded - s` to the
+// rounded high product in the same instruction.
+inline int8_t RequantizeDoubledFolded(int32_t doubled, int32_t multiplier, int32_t folded, int32_t right_minus_one) {
+  const int32_t addend = folded + (doubled >> 31);
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+  int32_t sum;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(sum) : "r"(doubled), "r"(multiplier), "r"(addend));
+  int32_t result;
+  __asm__("ssat %0, #8, %1, asr #1" : "=r"(result) : "r"(sum >> right_minus_one));
+  return static_cast<int8_t>(result);
+#else
+  const int32_t high = static_cast<int32_t>((static_cast<int64_t>(doubled) * multiplier + (int64_t{1} << 31)) >> 32);
+  const int32_t result = ((high + addend) >> right_minus_one) >> 1;
+  return static_cast<int8_t>(result < -128 ? -128 : (result > 127 ? 127 : result));
+#endif
+}
+
+// RequantizeDoubledFolded's `folded` constant.
+inline int32_t FoldedOffset(int32_t offset, int32_t right) {
+  return static_cast<int32_t>(static_cast<uint32_t>(2 * offset + 1) << (right - 1));
+}
+
 // The kernels' common tail: requantize each channel's sum, add the output zero point, clamp.
 class OutputStage {
  public:
@@ -54,9 +108,14 @@ class OutputStage {
       right_shifts = right_shifts && shift[c] <= -1 && shift[c] >= -31 && multiplier[c] >= 0;
     }
     small_ = right_shifts && bound + largest_bias < (int64_t{1} << 30);
+    // Every int8 layer TFLite emits with ReLU, ReLU6 or no activation clamps to int8's range.
+    saturate_only_ = small_ && min == -128 && max == 127;
   }
 
   inline int32_t multiplier(int channel) const { return multiplier_[channel]; }
+  // Whether sums fit the short form and the clamp is int8's range (the saturating forms apply).
+  inline bool saturate_only() const { return saturate_only_; }
+  inline int32_t offset() const { return offset_; }
   inline int32_t shift(int channel) const { return shift_[channel]; }
 
   inline int8_t operator()(int32_t acc, int channel) const {
@@ -65,6 +124,7 @@ class OutputStage {
 
   // For a caller that keeps one channel's multiplier and shift for several sums.
   inline int8_t Apply(int32_t acc, int32_t multiplier, int32_t shift) const {
+    if (saturate_only_) return RequantizeSmallSaturated(acc, multiplier, -shift, 2 * offset_ + 1);
     int32_t value = small_ ? RequantizeSmall(acc, multiplier, -shift) : Requantize(acc, multiplier, shift);
     value += offset_;
     value = value < min_ ? min_ : value;
@@ -76,7 +136,7 @@ class OutputStage {
   const int32_t* multiplier_;
   const int8_t* shift_;
   int32_t offset_, min_, max_;
-  bool small_;
+  bool small_, saturate_only_;
 };
 
 }  // namespace tinyml_kernels
