@@ -105,6 +105,158 @@ inline void Dot2x2(const int8_t* column0, const int8_t* column1, const int8_t* r
   sums = {c0r0, c0r1, c1r0, c1r1};
 }
 
+// Depths up to which the columns are expanded on the stack (2 KiB: two columns of int16).
+constexpr int kMaxExpandedDepth = 512;
+
+// Two columns' first `depth4` bytes (a multiple of 4) sign-extended with the input offset
+// added, as DualMac takes them: for each four depths k..k+3, column 0's halfword pairs
+// (k, k+2) and (k+1, k+3), then column 1's. Done once a column pair, the expansion serves
+// every output channel.
+void ExpandColumns(const int8_t* column0, const int8_t* column1, int depth4, int32_t input_offset,
+                   uint32_t* expanded) {
+  const uint32_t offsets = dsp::Duplicate(input_offset);
+  for (int k = 0; k < depth4; k += 4) {
+    const uint32_t first = dsp::Load4(column0 + k), second = dsp::Load4(column1 + k);
+    expanded[0] = dsp::ExtendEvenAdd(offsets, first);
+    expanded[1] = dsp::ExtendOddAdd(offsets, first);
+    expanded[2] = dsp::ExtendEvenAdd(offsets, second);
+    expanded[3] = dsp::ExtendOddAdd(offsets, second);
+    expanded += 4;
+  }
+}
+
+// Sums += the expanded columns . rows `row0` and `row1`, over `depth4` (> 0, a multiple of 4).
+inline void Dot2x2Expanded(const uint32_t* expanded, int depth4, const int8_t* row0, const int8_t* row1,
+                           Sums& sums) {
+#if TINYML_KERNELS_DSP
+  // Every register is an operand (4 sums, 3 pointers, the end, 6 temporaries): GCC's own
+  // allocation spills the sums.
+  const uint32_t* const end = expanded + depth4;
+  uint32_t w0, w1, e0, e1, x, y;
+  __asm__(
+      "1:\n\t"
+      "ldr %[w0], [%[row0]], #4\n\t"
+      "ldr %[w1], [%[row1]], #4\n\t"
+      "sxtb16 %[e0], %[w0]\n\t"
+      "sxtb16 %[w0], %[w0], ror #8\n\t"
+      "sxtb16 %[e1], %[w1]\n\t"
+      "sxtb16 %[w1], %[w1], ror #8\n\t"
+      "ldrd %[x], %[y], [%[in]], #8\n\t"
+      "smlad %[c0r0], %[x], %[e0], %[c0r0]\n\t"
+      "smlad %[c0r0], %[y], %[w0], %[c0r0]\n\t"
+      "smlad %[c0r1], %[x], %[e1], %[c0r1]\n\t"
+      "smlad %[c0r1], %[y], %[w1], %[c0r1]\n\t"
+      "ldrd %[x], %[y], [%[in]], #8\n\t"
+      "smlad %[c1r0], %[x], %[e0], %[c1r0]\n\t"
+      "smlad %[c1r0], %[y], %[w0], %[c1r0]\n\t"
+      "smlad %[c1r1], %[x], %[e1], %[c1r1]\n\t"
+      "smlad %[c1r1], %[y], %[w1], %[c1r1]\n\t"
+      "cmp %[in], %[end]\n\t"
+      "bne 1b\n\t"
+      : [c0r0] "+r"(sums.c0r0), [c0r1] "+r"(sums.c0r1), [c1r0] "+r"(sums.c1r0), [c1r1] "+r"(sums.c1r1),
+        [row0] "+r"(row0), [row1] "+r"(row1), [in] "+r"(expanded), [w0] "=&r"(w0), [w1] "=&r"(w1),
+        [e0] "=&r"(e0), [e1] "=&r"(e1), [x] "=&r"(x), [y] "=&r"(y)
+      : [end] "r"(end)
+      : "cc", "memory");
+#else
+  for (int k = 0; k < depth4; k += 4, expanded += 4, row0 += 4, row1 += 4) {
+    const uint32_t weights0 = dsp::Load4(row0), weights1 = dsp::Load4(row1);
+    const uint32_t even0 = dsp::ExtendEven(weights0), odd0 = dsp::ExtendOdd(weights0);
+    const uint32_t even1 = dsp::ExtendEven(weights1), odd1 = dsp::ExtendOdd(weights1);
+    sums.c0r0 = dsp::DualMac(expanded[1], odd0, dsp::DualMac(expanded[0], even0, sums.c0r0));
+    sums.c0r1 = dsp::DualMac(expanded[1], odd1, dsp::DualMac(expanded[0], even1, sums.c0r1));
+    sums.c1r0 = dsp::DualMac(expanded[3], odd0, dsp::DualMac(expanded[2], even0, sums.c1r0));
+    sums.c1r1 = dsp::DualMac(expanded[3], odd1, dsp::DualMac(expanded[2], even1, sums.c1r1));
+  }
+#endif
+}
+
+// The last depth % 4 products of a 2x2 block, from the int8 columns.
+inline void DotTail(const int8_t* column0, const int8_t* column1, const int8_t* row0, const int8_t* row1, int begin,
+                    int depth, int32_t input_offset, Sums& sums) {
+  for (int k = begin; k < depth; ++k) {
+    const int32_t in0 = column0[k] + input_offset, in1 = column1[k] + input_offset;
+    sums.c0r0 += in0 * row0[k];
+    sums.c0r1 += in0 * row1[k];
+    sums.c1r0 += in1 * row0[k];
+    sums.c1r1 += in1 * row1[k];
+  }
+}
+
+// OutputStage's saturating form for a layer where it applies (saturate_only), chosen
+// once a layer rather than tested at every output.
+struct SaturatingStage {
+  explicit SaturatingStage(const OutputStage& stage) : twice_offset_plus_one(2 * stage.offset() + 1) {}
+  inline int8_t Apply(int32_t acc, int32_t multiplier, int32_t shift) const {
+    return RequantizeSmallSaturated(acc, multiplier, -shift, twice_offset_plus_one);
+  }
+  int32_t twice_offset_plus_one;
+};
+
+// ColumnsTimesFilter with the columns expanded once (depth <= kMaxExpandedDepth), channel
+// pairs walked by pointer; a lone last channel repeats its row, a lone last column its
+// column (kTwoColumns false), and those sums are dropped.
+template <bool kTwoColumns, typename Stage>
+void ExpandedColumnsTimesFilter(const int8_t* column0, const int8_t* column1, int8_t* out0, int8_t* out1,
+                                const int8_t* filter, const int32_t* bias, const int32_t* multiplier,
+                                const int8_t* shift, int depth, int output_depth, int32_t input_offset,
+                                const Stage stage) {
+  uint32_t expanded[kMaxExpandedDepth];
+  const int depth4 = depth & ~3;
+  ExpandColumns(column0, column1, depth4, input_offset, expanded);
+  const int8_t* row = filter;
+  int8_t* const out_end = out0 + (output_depth & ~1);
+  while (out0 != out_end) {
+    const int32_t bias0 = bias ? bias[0] : 0, bias1 = bias ? bias[1] : 0;
+    Sums sums = {bias0, bias1, bias0, bias1};
+    if (depth4 > 0) Dot2x2Expanded(expanded, depth4, row, row + depth, sums);
+    if (depth4 < depth) DotTail(column0, column1, row, row + depth, depth4, depth, input_offset, sums);
+    const int32_t multiplier0 = multiplier[0], multiplier1 = multiplier[1];
+    const int32_t shift0 = shift[0], shift1 = shift[1];
+    out0[0] = stage.Apply(sums.c0r0, multiplier0, shift0);
+    out0[1] = stage.Apply(sums.c0r1, multiplier1, shift1);
+    if (kTwoColumns) {
+      out1[0] = stage.Apply(sums.c1r0, multiplier0, shift0);
+      out1[1] = stage.Apply(sums.c1r1, multiplier1, shift1);
+    }
+    row += 2 * depth;
+    if (bias) bias += 2;
+    multiplier += 2;
+    shift += 2;
+    out0 += 2;
+    out1 += 2;
+  }
+  if (output_depth & 1) {
+    const int32_t bias0 = bias ? bias[0] : 0;
+    Sums sums = {bias0, bias0, bias0, bias0};
+    if (depth4 > 0) Dot2x2Expanded(expanded, depth4, row, row, sums);
+    if (depth4 < depth) DotTail(column0, column1, row, row, depth4, depth, input_offset, sums);
+    out0[0] = stage.Apply(sums.c0r0, multiplier[0], shift[0]);
+    if (kTwoColumns) out1[0] = stage.Apply(sums.c1r0, multiplier[0], shift[0]);
+  }
+}
+
+// The general output stage with the same signature as SaturatingStage.
+struct GeneralStage {
+  inline int8_t Apply(int32_t acc, int32_t multiplier, int32_t shift) const {
+    return stage->Apply(acc, multiplier, shift);
+  }
+  const OutputStage* stage;
+};
+
+template <typename Stage>
+void ExpandedColumns(const int8_t* const* column, int columns, int8_t* const* out, const int8_t* filter,
+                     const int32_t* bias, const int32_t* multiplier, const int8_t* shift, int depth,
+                     int output_depth, int32_t input_offset, const Stage stage) {
+  if (columns == 2) {
+    ExpandedColumnsTimesFilter<true>(column[0], column[1], out[0], out[1], filter, bias, multiplier, shift, depth,
+                                     output_depth, input_offset, stage);
+  } else {
+    ExpandedColumnsTimesFilter<false>(column[0], column[0], out[0], out[0], filter, bias, multiplier, shift, depth,
+                                      output_depth, input_offset, stage);
+  }
+}
+
 // `columns` (1 or 2) output pixels, every output channel.
 void ColumnsTimesFilter(const int8_t* const* column, int columns, int8_t* const* out, const int8_t* filter,
                         const int32_t* bias, int depth, int output_depth, int32_t input_offset,
@@ -205,8 +357,16 @@ void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_mult
         }
         out[c] = result + (pixel + c) * output_depth;
       }
-      ColumnsTimesFilter(column, count, out, filter_data, bias_data, depth, output_depth, params.input_offset,
-                         output);
+      if (depth <= kMaxExpandedDepth && output.saturate_only()) {
+        ExpandedColumns(column, count, out, filter_data, bias_data, output_multiplier, output_shift, depth,
+                        output_depth, params.input_offset, SaturatingStage(output));
+      } else if (depth <= kMaxExpandedDepth) {
+        ExpandedColumns(column, count, out, filter_data, bias_data, output_multiplier, output_shift, depth,
+                        output_depth, params.input_offset, GeneralStage{&output});
+      } else {
+        ColumnsTimesFilter(column, count, out, filter_data, bias_data, depth, output_depth, params.input_offset,
+                           output);
+      }
     }
   }
 }

@@ -80,6 +80,7 @@ struct GroupFilter {
   // one pixel, two, three, and from a window row's first pixel to the next row's.
   int32_t step, step2, step3, row;
   Four start;  // 2 * (bias + input_offset * the channel's nine weights)
+  Four border_start;  // 2 * bias: border pixels add (input + offset) * weight over their inside taps
   int32_t multiplier[4], folded[4], right_minus_one[4];
 };
 static_assert(offsetof(GroupFilter, step) == 72 && offsetof(GroupFilter, row) == 84, "the device code's offsets");
@@ -97,10 +98,11 @@ TINYML_SEPARATE void LoadGroup(const Geometry& g, const Quantization& q, const i
   f.step2 = 2 * g.depth;
   f.step3 = 3 * g.depth;
   f.row = g.input_width * g.depth;
-  int32_t start[4];
+  int32_t start[4], border[4];
   for (int c = 0; c < 4; ++c) {
     const int32_t b = bias ? bias[channel + c] : 0;
     // Modulo 2^32, as the reference's sum: the short form's bound holds for the total only.
+    border[c] = static_cast<int32_t>(2u * static_cast<uint32_t>(b));
     start[c] = static_cast<int32_t>(2u * (static_cast<uint32_t>(b) + static_cast<uint32_t>(q.input_offset) *
                                                                           static_cast<uint32_t>(weight_sums[c])));
     const int32_t right = -q.output.shift(channel + c);
@@ -109,6 +111,7 @@ TINYML_SEPARATE void LoadGroup(const Geometry& g, const Quantization& q, const i
     f.right_minus_one[c] = right - 1;
   }
   f.start = {start[0], start[1], start[2], start[3]};
+  f.border_start = {border[0], border[1], border[2], border[3]};
 }
 
 #if TINYML_KERNELS_DSP
@@ -212,41 +215,71 @@ TINYML_INLINE void StoreGroup(const GroupFilter& f, const Four& acc, int8_t* out
   out[3] = RequantizeDoubledFolded(acc.a3, f.multiplier[3], f.folded[3], f.right_minus_one[3]);
 }
 
+// A border pixel's taps inside the image (the reference skips the others), the input
+// offset added to each: its sum from `border_start`.
+TINYML_INLINE void AddBorderTaps(const Geometry& g, const GroupFilter& f, uint32_t offsets, const int8_t* image,
+                                 int channel, int y0, int x0, Four& acc) {
+  const int ky_begin = y0 < 0 ? -y0 : 0, ky_end = y0 + 3 > g.input_height ? g.input_height - y0 : 3;
+  const int kx_begin = x0 < 0 ? -x0 : 0, kx_end = x0 + 3 > g.input_width ? g.input_width - x0 : 3;
+  for (int ky = ky_begin; ky < ky_end; ++ky) {
+    const int8_t* in = image + ((y0 + ky) * g.input_width + x0) * g.depth + channel;
+    for (int kx = kx_begin; kx < kx_end; ++kx) {
+      const uint32_t* weights = f.taps[ky * 3 + kx];
+      const uint32_t word = dsp::Load4(in + kx * g.depth);
+      uint32_t half = dsp::ExtendEvenAdd(offsets, word);
+      acc.a0 = dsp::MacLow(half, weights[0], acc.a0);
+      acc.a2 = dsp::MacHigh(half, weights[0], acc.a2);
+      half = dsp::ExtendOddAdd(offsets, word);
+      acc.a1 = dsp::MacLow(half, weights[1], acc.a1);
+      acc.a3 = dsp::MacHigh(half, weights[1], acc.a3);
+    }
+  }
+}
+
 // The output pixels whose 3x3 windows lie inside the image.
 struct Box {
   int y_begin, y_end, x_begin, x_end;
 };
 
-// The pixels of `interior`, for every whole group of four channels: group by group, read
-// in place, with stride 1 two at a time. Requires GroupsApply.
+// Every output pixel, for every whole group of four channels: group by group; the pixels
+// of `interior` read in place, with stride 1 two at a time; the others tap by tap over
+// their taps inside the image. Requires GroupsApply.
 TINYML_SEPARATE void Groups(const Geometry& g, const Quantization& q, const int8_t* image, const int8_t* filter,
-                            const int32_t* bias, int output_width, const Box& interior, int8_t* output) {
-  const int next = g.stride_width * g.depth;
+                            const int32_t* bias, int output_height, int output_width, const Box& interior,
+                            int8_t* output) {
+  const uint32_t offsets = dsp::Duplicate(q.input_offset);
   for (int channel = 0; channel + 4 <= g.depth; channel += 4) {
     GroupFilter f;
     LoadGroup(g, q, filter, bias, channel, f);
-    for (int out_y = interior.y_begin; out_y < interior.y_end; ++out_y) {
+    for (int out_y = 0; out_y < output_height; ++out_y) {
       const int y0 = out_y * g.stride_height - g.pad_height;
-      const int x0 = interior.x_begin * g.stride_width - g.pad_width;
-      const int8_t* in = image + (y0 * g.input_width + x0) * g.depth + channel;
-      int8_t* out = output + (out_y * output_width + interior.x_begin) * g.depth + channel;
-      int out_x = interior.x_begin;
-      if (g.stride_width == 1) {
-        for (; out_x + 2 <= interior.x_end; out_x += 2) {
+      const bool interior_row = out_y >= interior.y_begin && out_y < interior.y_end;
+      int8_t* out = output + out_y * output_width * g.depth + channel;
+      for (int out_x = 0; out_x < output_width;) {
+        const int x0 = out_x * g.stride_width - g.pad_width;
+        if (!interior_row || out_x < interior.x_begin || out_x >= interior.x_end) {
+          Four acc = f.border_start;
+          AddBorderTaps(g, f, offsets, image, channel, y0, x0, acc);
+          StoreGroup(f, acc, out);
+          out += g.depth;
+          ++out_x;
+          continue;
+        }
+        const int8_t* in = image + (y0 * g.input_width + x0) * g.depth + channel;
+        if (g.stride_width == 1 && out_x + 1 < interior.x_end) {
           Four first = f.start, second = f.start;
           AddTapsPairStride1(f, in, first, second);
           StoreGroup(f, first, out);
           StoreGroup(f, second, out + g.depth);
-          in += 2 * next;
           out += 2 * g.depth;
+          out_x += 2;
+          continue;
         }
-      }
-      for (; out_x < interior.x_end; ++out_x) {
         Four acc = f.start;
         AddTaps(f, in, f.step, f.step2, f.row, acc);
         StoreGroup(f, acc, out);
-        in += next;
         out += g.depth;
+        ++out_x;
       }
     }
   }
@@ -425,21 +458,19 @@ void DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_
     if (interior.y_end > output_height) interior.y_end = output_height;
     if (interior.x_end > output_width) interior.x_end = output_width;
   }
-  // Where Groups applies it computes the interior's whole groups of four channels; the
-  // interior's last 1 to 3 channels, and every channel elsewhere, pixel by pixel.
-  const int interior_channel = groups ? g.depth & ~3 : 0;
+  // Where Groups applies it computes the whole groups of four channels; the last 1 to 3
+  // channels, and every channel elsewhere, pixel by pixel.
+  const int first_channel = groups ? g.depth & ~3 : 0;
   for (int batch = 0; batch < input_shape.Dims(0); ++batch) {
     const int8_t* image = input_data + batch * image_size;
     int8_t* output = output_data + batch * output_size;
-    if (groups) Groups(g, q, image, filter_data, bias_data, output_width, interior, output);
+    if (groups) Groups(g, q, image, filter_data, bias_data, output_height, output_width, interior, output);
+    if (first_channel == g.depth) continue;
     for (int out_y = 0; out_y < output_height; ++out_y) {
-      const bool interior_row = out_y >= interior.y_begin && out_y < interior.y_end;
       for (int out_x = 0; out_x < output_width; ++out_x) {
         int8_t* out = output + (out_y * output_width + out_x) * pixel_bytes;
-        const bool inside = interior_row && out_x >= interior.x_begin && out_x < interior.x_end;
-        if (inside && interior_channel == g.depth) continue;
         if (multiplier == 1) {
-          Pixel(g, q, image, filter_data, bias_data, out_y, out_x, out, inside ? interior_channel : 0);
+          Pixel(g, q, image, filter_data, bias_data, out_y, out_x, out, first_channel);
         } else {
           PixelMultiplied(g, q, multiplier, image, filter_data, bias_data, out_y, out_x, out);
         }
