@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "tensorflow/lite/kernels/internal/common.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
 #include "tensorflow/lite/kernels/padding.h"
+#include "tflm/kernels/add.h"
 #include "tflm/kernels/conv.h"
 #include "tflm/kernels/depthwise_conv.h"
 #include "tflm/kernels/requantize.h"
@@ -309,6 +311,35 @@ void CheckDepthwise(Random& random, Reporter& reporter) {
   }
 }
 
+// Scales as a converter's: positive, within a few decades of each other.
+float RandomScale(Random& random) { return static_cast<float>(random.Range(1, 1 << 20)) * (1.0f / (1 << 24)); }
+
+void CheckAdd(Random& random, Reporter& reporter) {
+  const int size = random.Range(1, kMaxBatches * kMaxSide * kMaxSide * kMaxDepth);
+  const float scale1 = RandomScale(random), scale2 = RandomScale(random), output_scale = RandomScale(random);
+  // TFLite's int8 ADD takes zero points in -127..127 (its reference checks the offsets).
+  tflite::ArithmeticParams params =
+      tinyml_kernels::AddParameters(scale1, random.Range(-127, 127), scale2, random.Range(-127, 127), output_scale,
+                                    random.Range(-128, 127));
+  Activation(random, params.output_offset, &params.quantized_activation_min, &params.quantized_activation_max);
+  if (!tinyml_kernels::AddApplies(params)) return;  // the registration runs the reference then
+  FillBytes(random, input, size, -128);
+  FillBytes(random, filter, size, -128);  // the second input
+  const tflite::RuntimeShape shape({size});
+  tflite::reference_integer_ops::Add(params, shape, input, shape, filter, shape, expected);
+  memset(actual, 0x5A, sizeof(actual));
+  tinyml_kernels::AddElementwise(params, size, input, filter, actual);
+  reporter.result->add_cases++;
+  const int i = FirstDifference(size);
+  if (i >= 0 && reporter.Mismatch()) {
+    reporter.Describe() << "ADD size " << size << " offsets " << static_cast<long>(params.input1_offset) << ", "
+                        << static_cast<long>(params.input2_offset) << " out " << static_cast<long>(params.output_offset)
+                        << " shifts " << params.input1_shift << ", " << params.input2_shift << ", "
+                        << params.output_shift << ": output[" << i << "] = " << actual[i] << ", reference "
+                        << expected[i];
+  }
+}
+
 }  // namespace
 
 extern "C" TinymlKernelCheckResult tinyml_kernel_check(uint32_t seed, uint32_t cases, char* report,
@@ -321,6 +352,7 @@ extern "C" TinymlKernelCheckResult tinyml_kernel_check(uint32_t seed, uint32_t c
     CheckRequantize(random, reporter);
     CheckConv(random, reporter);
     CheckDepthwise(random, reporter);
+    CheckAdd(random, reporter);
   }
   return result;
 }

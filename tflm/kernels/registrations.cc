@@ -8,6 +8,7 @@
 #include "tensorflow/lite/kernels/kernel_util.h"
 #include "tensorflow/lite/kernels/padding.h"
 #include "tensorflow/lite/micro/kernels/micro_ops.h"
+#include "tflm/kernels/add.h"
 #include "tflm/kernels/conv.h"
 #include "tflm/kernels/depthwise_conv.h"
 
@@ -205,6 +206,31 @@ TfLiteStatus DepthwiseEval(TfLiteContext* context, TfLiteNode* node) {
   return kTfLiteOk;
 }
 
+// ADD. TFLM 2020's computes its parameters at each invoke (no Prepare, no state); so does
+// this one, the same way, and runs the reference for what it does not take (broadcasts,
+// other types).
+
+TfLiteStatus AddEval(TfLiteContext* context, TfLiteNode* node) {
+  const TfLiteTensor* input1 = tflite::GetInput(context, node, 0);
+  const TfLiteTensor* input2 = tflite::GetInput(context, node, 1);
+  TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
+  const auto& reference = *tflite::ops::micro::Register_ADD();
+  if (output->type != kTfLiteInt8 || input1->type != kTfLiteInt8 || input2->type != kTfLiteInt8 ||
+      !tflite::HaveSameShapes(input1, input2)) {
+    return reference.invoke(context, node);
+  }
+  const auto& builtin = *static_cast<const TfLiteAddParams*>(node->builtin_data);
+  tflite::ArithmeticParams params =
+      AddParameters(input1->params.scale, input1->params.zero_point, input2->params.scale,
+                    input2->params.zero_point, output->params.scale, output->params.zero_point);
+  TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
+      context, builtin.activation, output, &params.quantized_activation_min, &params.quantized_activation_max));
+  if (!AddApplies(params)) return reference.invoke(context, node);
+  AddElementwise(params, tflite::NumElements(output), tflite::GetTensorData<int8_t>(input1),
+                 tflite::GetTensorData<int8_t>(input2), tflite::GetTensorData<int8_t>(output));
+  return kTfLiteOk;
+}
+
 }  // namespace
 
 TfLiteRegistration* Register_CONV_2D() {
@@ -214,6 +240,11 @@ TfLiteRegistration* Register_CONV_2D() {
 
 TfLiteRegistration* Register_DEPTHWISE_CONV_2D() {
   static TfLiteRegistration registration = {Init, nullptr, DepthwisePrepare, DepthwiseEval, nullptr, 0, nullptr, 0};
+  return &registration;
+}
+
+TfLiteRegistration* Register_ADD() {
+  static TfLiteRegistration registration = {nullptr, nullptr, nullptr, AddEval, nullptr, 0, nullptr, 0};
   return &registration;
 }
 

@@ -10,6 +10,7 @@ namespace tinyml_kernels {
 
 TfLiteRegistration* Register_CONV_2D();
 TfLiteRegistration* Register_DEPTHWISE_CONV_2D();
+TfLiteRegistration* Register_ADD();
 
 }  // namespace tinyml_kernels
 
