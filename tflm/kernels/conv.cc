@@ -281,34 +281,59 @@ void ColumnsTimesFilter(const int8_t* const* column, int columns, int8_t* const*
   }
 }
 
+// What Gather needs of a layer, read once from its shapes and parameters.
+struct Window {
+  Window(const tflite::ConvParams& params, const tflite::RuntimeShape& input_shape,
+         const tflite::RuntimeShape& filter_shape)
+      : input_height(input_shape.Dims(1)),
+        input_width(input_shape.Dims(2)),
+        depth(input_shape.Dims(3)),
+        filter_height(filter_shape.Dims(1)),
+        filter_width(filter_shape.Dims(2)),
+        stride_height(params.stride_height),
+        stride_width(params.stride_width),
+        dilation_height(params.dilation_height_factor),
+        dilation_width(params.dilation_width_factor),
+        pad_height(params.padding_values.height),
+        pad_width(params.padding_values.width),
+        outside(static_cast<int8_t>(-params.input_offset)) {}
+  int input_height, input_width, depth, filter_height, filter_width;
+  int stride_height, stride_width, dilation_height, dilation_width, pad_height, pad_width;
+  int8_t outside;  // the input's zero point: what the reference's skipped taps amount to
+};
+
 // The receptive field of output pixel (out_y, out_x), row by row, into `column`.
-void Gather(const tflite::ConvParams& params, const tflite::RuntimeShape& input_shape, const int8_t* image,
-            const tflite::RuntimeShape& filter_shape, int out_y, int out_x, int8_t* column) {
-  const int input_height = input_shape.Dims(1);
-  const int input_width = input_shape.Dims(2);
-  const int depth = input_shape.Dims(3);
-  const int8_t outside = static_cast<int8_t>(-params.input_offset);
-  const int y0 = out_y * params.stride_height - params.padding_values.height;
-  const int x0 = out_x * params.stride_width - params.padding_values.width;
-  for (int ky = 0; ky < filter_shape.Dims(1); ++ky) {
-    const int y = y0 + ky * params.dilation_height_factor;
-    for (int kx = 0; kx < filter_shape.Dims(2); ++kx) {
-      const int x = x0 + kx * params.dilation_width_factor;
-      const bool inside = y >= 0 && y < input_height && x >= 0 && x < input_width;
-      if (depth < 8) {
-        // A first layer's 1 to 7 channels: a call to memcpy would cost more than the copy.
-        if (inside) {
-          const int8_t* pixel = image + (y * input_width + x) * depth;
-          for (int c = 0; c < depth; ++c) column[c] = pixel[c];
-        } else {
-          for (int c = 0; c < depth; ++c) column[c] = outside;
-        }
-      } else if (inside) {
-        memcpy(column, image + (y * input_width + x) * depth, depth);
-      } else {
-        memset(column, outside, depth);
+void Gather(const Window& w, const int8_t* image, int out_y, int out_x, int8_t* column) {
+  const int y0 = out_y * w.stride_height - w.pad_height;
+  const int x0 = out_x * w.stride_width - w.pad_width;
+  const int row_bytes = w.filter_width * w.depth;
+  if (w.dilation_width == 1 && x0 >= 0 && x0 + w.filter_width <= w.input_width) {
+    // The window's columns inside the image: each filter row is one run of bytes.
+    for (int ky = 0; ky < w.filter_height; ++ky, column += row_bytes) {
+      const int y = y0 + ky * w.dilation_height;
+      if (y < 0 || y >= w.input_height) {
+        memset(column, w.outside, row_bytes);
+        continue;
       }
-      column += depth;
+      const int8_t* run = image + (y * w.input_width + x0) * w.depth;
+      if (row_bytes < 16) {
+        // A first layer's few bytes: a call to memcpy would cost more than the copy.
+        for (int i = 0; i < row_bytes; ++i) column[i] = run[i];
+      } else {
+        memcpy(column, run, row_bytes);
+      }
+    }
+    return;
+  }
+  for (int ky = 0; ky < w.filter_height; ++ky) {
+    const int y = y0 + ky * w.dilation_height;
+    for (int kx = 0; kx < w.filter_width; ++kx, column += w.depth) {
+      const int x = x0 + kx * w.dilation_width;
+      if (y >= 0 && y < w.input_height && x >= 0 && x < w.input_width) {
+        memcpy(column, image + (y * w.input_width + x) * w.depth, w.depth);
+      } else {
+        memset(column, w.outside, w.depth);
+      }
     }
   }
 }
@@ -335,6 +360,7 @@ void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_mult
   const int output_depth = output_shape.Dims(3);
   const int depth = filter_shape.Dims(1) * filter_shape.Dims(2) * input_depth;
   const bool in_place = ReadsInPlace(params, filter_shape);
+  const Window window(params, input_shape, filter_shape);
   const OutputStage output(output_multiplier, output_shift, output_depth, bias_data, depth, params.output_offset,
                            params.quantized_activation_min, params.quantized_activation_max);
   const int pixels = output_height * output_width;
@@ -352,7 +378,7 @@ void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_mult
           const int in_y = out_y * params.stride_height, in_x = out_x * params.stride_width;
           column[c] = image + (in_y * input_width + in_x) * input_depth;
         } else {
-          Gather(params, input_shape, image, filter_shape, out_y, out_x, scratch + c * depth);
+          Gather(window, image, out_y, out_x, scratch + c * depth);
           column[c] = scratch + c * depth;
         }
         out[c] = result + (pixel + c) * output_depth;
