@@ -85,11 +85,12 @@ struct GroupFilter {
 };
 static_assert(offsetof(GroupFilter, step) == 72 && offsetof(GroupFilter, row) == 84, "the device code's offsets");
 
+// `channels`: the filter's (and output's) channel count, depth times the depth multiplier.
 TINYML_SEPARATE void LoadGroup(const Geometry& g, const Quantization& q, const int8_t* filter, const int32_t* bias,
-                               int channel, GroupFilter& f) {
+                               int channel, int channels, GroupFilter& f) {
   int32_t weight_sums[4] = {0, 0, 0, 0};
   for (int tap = 0; tap < 9; ++tap) {
-    const int8_t* w = filter + tap * g.depth + channel;
+    const int8_t* w = filter + tap * channels + channel;
     f.taps[tap][0] = dsp::Pack(2 * w[0], 2 * w[2]);
     f.taps[tap][1] = dsp::Pack(2 * w[1], 2 * w[3]);
     for (int c = 0; c < 4; ++c) weight_sums[c] += w[c];
@@ -250,7 +251,7 @@ TINYML_SEPARATE void Groups(const Geometry& g, const Quantization& q, const int8
   const uint32_t offsets = dsp::Duplicate(q.input_offset);
   for (int channel = 0; channel + 4 <= g.depth; channel += 4) {
     GroupFilter f;
-    LoadGroup(g, q, filter, bias, channel, f);
+    LoadGroup(g, q, filter, bias, channel, g.depth, f);
     for (int out_y = 0; out_y < output_height; ++out_y) {
       const int y0 = out_y * g.stride_height - g.pad_height;
       const bool interior_row = out_y >= interior.y_begin && out_y < interior.y_end;
@@ -285,18 +286,69 @@ TINYML_SEPARATE void Groups(const Geometry& g, const Quantization& q, const int8
   }
 }
 
+// Depth multiplier M, a multiple of 4 (a first layer taking one channel to eight): input
+// channel c feeds output channels c*M .. c*M+M-1. For each group of four of them, the
+// pixels of `interior` with the group's constants (LoadGroup), each tap's input byte in
+// both halfwords of one word. Requires MultipliedGroupsApply.
+TINYML_SEPARATE void MultipliedGroups(const Geometry& g, const Quantization& q, int multiplier,
+                                      const int8_t* image, const int8_t* filter, const int32_t* bias,
+                                      int output_width, const Box& interior, int8_t* output) {
+  const int channels = g.depth * multiplier;
+  const int step = g.depth, row = g.input_width * g.depth, next = g.stride_width * g.depth;
+  for (int in_channel = 0; in_channel < g.depth; ++in_channel) {
+    for (int m = 0; m < multiplier; m += 4) {
+      const int channel = in_channel * multiplier + m;
+      GroupFilter f;
+      LoadGroup(g, q, filter, bias, channel, channels, f);
+      for (int out_y = interior.y_begin; out_y < interior.y_end; ++out_y) {
+        const int y0 = out_y * g.stride_height - g.pad_height;
+        const int x0 = interior.x_begin * g.stride_width - g.pad_width;
+        const int8_t* in = image + (y0 * g.input_width + x0) * g.depth + in_channel;
+        int8_t* out = output + (out_y * output_width + interior.x_begin) * channels + channel;
+        for (int out_x = interior.x_begin; out_x < interior.x_end; ++out_x, in += next, out += channels) {
+          Four acc = f.start;
+#pragma GCC unroll 3
+          for (int ky = 0; ky < 3; ++ky) {
+#pragma GCC unroll 3
+            for (int kx = 0; kx < 3; ++kx) {
+              const uint32_t value = dsp::Duplicate(in[ky * row + kx * step]);
+              const uint32_t* weights = f.taps[ky * 3 + kx];
+              acc.a0 = dsp::MacLow(value, weights[0], acc.a0);
+              acc.a2 = dsp::MacHigh(value, weights[0], acc.a2);
+              acc.a1 = dsp::MacLow(value, weights[1], acc.a1);
+              acc.a3 = dsp::MacHigh(value, weights[1], acc.a3);
+            }
+          }
+          StoreGroup(f, acc, out);
+        }
+      }
+    }
+  }
+}
+
+// The folded requantization's domain, for every channel: short sums, right shifts of 1 to
+// 22, the clamp int8's range.
+bool FoldedRequantizationApplies(const Quantization& q, int channels, const int8_t* shift) {
+  if (!q.output.saturate_only()) return false;
+  for (int c = 0; c < channels; ++c) {
+    if (shift[c] < -22) return false;
+  }
+  return true;
+}
+
+// Whether MultipliedGroups applies: undilated 3x3, a depth multiplier that is a multiple of 4.
+bool MultipliedGroupsApply(const Geometry& g, const Quantization& q, int multiplier, const int8_t* shift) {
+  return multiplier > 1 && multiplier % 4 == 0 && g.filter_height == 3 && g.filter_width == 3 &&
+         g.dilation_height == 1 && g.dilation_width == 1 &&
+         FoldedRequantizationApplies(q, g.depth * multiplier, shift);
+}
+
 // Whether Groups applies: undilated 3x3, depth multiplier 1 (MobileNets' depthwise
 // layers), whole groups, and the folded requantization's domain (short sums, right shifts
 // of 1 to 22, the clamp int8's range).
 bool GroupsApply(const Geometry& g, const Quantization& q, int multiplier, const int8_t* shift) {
-  if (multiplier != 1 || g.filter_height != 3 || g.filter_width != 3 || g.dilation_height != 1 ||
-      g.dilation_width != 1 || g.depth < 4 || !q.output.saturate_only()) {
-    return false;
-  }
-  for (int c = 0; c < g.depth; ++c) {
-    if (shift[c] < -22) return false;
-  }
-  return true;
+  return multiplier == 1 && g.filter_height == 3 && g.filter_width == 3 && g.dilation_height == 1 &&
+         g.dilation_width == 1 && g.depth >= 4 && FoldedRequantizationApplies(q, g.depth, shift);
 }
 
 // A 3x3 window wholly inside the image, undilated: the nine taps unrolled.
@@ -448,9 +500,10 @@ void DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_
   const int output_size = output_height * output_width * g.depth * multiplier;
   const int pixel_bytes = g.depth * multiplier;
   const bool groups = GroupsApply(g, q, multiplier, output_shift);
+  const bool multiplied_groups = MultipliedGroupsApply(g, q, multiplier, output_shift);
   // Output rows and columns whose windows lie inside the image: y0 >= 0 and y0 + 3 <= height.
   Box interior = {0, 0, 0, 0};
-  if (groups) {
+  if (groups || multiplied_groups) {
     interior.y_begin = (g.pad_height + g.stride_height - 1) / g.stride_height;
     interior.y_end = g.input_height + g.pad_height < 3 ? 0 : (g.input_height - 3 + g.pad_height) / g.stride_height + 1;
     interior.x_begin = (g.pad_width + g.stride_width - 1) / g.stride_width;
@@ -466,11 +519,17 @@ void DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_
     int8_t* output = output_data + batch * output_size;
     if (groups) Groups(g, q, image, filter_data, bias_data, output_height, output_width, interior, output);
     if (first_channel == g.depth) continue;
+    if (multiplied_groups) {
+      MultipliedGroups(g, q, multiplier, image, filter_data, bias_data, output_width, interior, output);
+    }
     for (int out_y = 0; out_y < output_height; ++out_y) {
+      const bool interior_row = out_y >= interior.y_begin && out_y < interior.y_end;
       for (int out_x = 0; out_x < output_width; ++out_x) {
         int8_t* out = output + (out_y * output_width + out_x) * pixel_bytes;
         if (multiplier == 1) {
           Pixel(g, q, image, filter_data, bias_data, out_y, out_x, out, first_channel);
+        } else if (multiplied_groups && interior_row && out_x >= interior.x_begin && out_x < interior.x_end) {
+          continue;  // MultipliedGroups' pixel
         } else {
           PixelMultiplied(g, q, multiplier, image, filter_data, bias_data, out_y, out_x, out);
         }

@@ -19,7 +19,7 @@ constexpr int kMaxSide = 9;
 constexpr int kMaxDepth = 19;
 constexpr int kMaxOutputDepth = 13;
 constexpr int kMaxFilterSide = 5;
-constexpr int kMaxMultiplier = 3;
+constexpr int kMaxMultiplier = 8;  // 4 and 8 take the grouped path (a first layer of 1 to 8)
 constexpr int kMaxChannels = kMaxDepth * kMaxMultiplier;
 constexpr int kMaxWideDepth = 700;
 
