@@ -48,6 +48,8 @@ inline uint32_t ExtendOddAdd(uint32_t offsets, uint32_t x) {
   __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(result) : "r"(offsets), "r"(x));
   return result;
 }
+// The two halfwords of a and b added, each modulo 2^16.
+inline uint32_t AddHalves(uint32_t a, uint32_t b) { return __sadd16(a, b); }
 // acc + low(a) * low(b) + high(a) * high(b), halfwords signed.
 inline int32_t DualMac(uint32_t a, uint32_t b, int32_t acc) { return __smlad(a, b, acc); }
 // acc + low(a) * low(b) and acc + high(a) * high(b).
@@ -68,6 +70,7 @@ inline uint32_t ExtendEvenAdd(uint32_t offsets, uint32_t x) {
 inline uint32_t ExtendOddAdd(uint32_t offsets, uint32_t x) {
   return Pack(Low(offsets) + Byte(x, 1), High(offsets) + Byte(x, 3));
 }
+inline uint32_t AddHalves(uint32_t a, uint32_t b) { return Pack(Low(a) + Low(b), High(a) + High(b)); }
 inline int32_t Wrap(int64_t x) { return static_cast<int32_t>(static_cast<uint32_t>(x)); }
 inline int32_t DualMac(uint32_t a, uint32_t b, int32_t acc) {
   return Wrap(static_cast<int64_t>(acc) + Low(a) * Low(b) + High(a) * High(b));

@@ -6,8 +6,10 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/pooling.h"
 #include "tensorflow/lite/kernels/padding.h"
 #include "tflm/kernels/add.h"
+#include "tflm/kernels/average_pool.h"
 #include "tflm/kernels/conv.h"
 #include "tflm/kernels/depthwise_conv.h"
 #include "tflm/kernels/requantize.h"
@@ -340,6 +342,49 @@ void CheckAdd(Random& random, Reporter& reporter) {
   }
 }
 
+void CheckAveragePool(Random& random, Reporter& reporter) {
+  const int batches = random.Range(1, kMaxBatches);
+  // One case in 8 a window of more than 255 taps (the halfword sums' limit).
+  const bool wide = random.OneIn(8);
+  const int in_h = wide ? 16 : random.Range(1, kMaxSide), in_w = wide ? 17 : random.Range(1, kMaxSide);
+  const int depth = wide ? random.Range(1, 4) : random.Range(1, kMaxChannels);
+  const int f_h = wide ? 16 : random.Range(1, kMaxFilterSide), f_w = wide ? 17 : random.Range(1, kMaxFilterSide);
+  const int stride_h = random.Range(1, 3), stride_w = random.Range(1, 3);
+  const TfLitePadding padding = random.OneIn(2) ? kTfLitePaddingSame : kTfLitePaddingValid;
+  const int out_h = OutputSize(padding, in_h, f_h, stride_h, 1), out_w = OutputSize(padding, in_w, f_w, stride_w, 1);
+  if (out_h < 1 || out_w < 1) return;
+  if (batches * in_h * in_w * depth > static_cast<int>(sizeof(filter))) return;
+  int unused_h = 0, unused_w = 0;
+  const TfLitePaddingValues pad =
+      tflite::ComputePaddingHeightWidth(stride_h, stride_w, 1, 1, in_h, in_w, f_h, f_w, padding, &unused_h, &unused_w);
+  tflite::PoolParams params = {};
+  params.stride_height = stride_h;
+  params.stride_width = stride_w;
+  params.filter_height = f_h;
+  params.filter_width = f_w;
+  params.padding_values.height = pad.height;
+  params.padding_values.width = pad.width;
+  Activation(random, random.Range(-128, 127), &params.quantized_activation_min, &params.quantized_activation_max);
+  const tflite::RuntimeShape input_shape({batches, in_h, in_w, depth});
+  const tflite::RuntimeShape output_shape({batches, out_h, out_w, depth});
+  if (output_shape.FlatSize() > static_cast<int>(sizeof(actual))) return;
+  int8_t* pool_input = filter;  // the largest buffer: a wide case's image
+  FillBytes(random, pool_input, input_shape.FlatSize(), -128);
+  tflite::reference_integer_ops::AveragePool(params, input_shape, pool_input, output_shape, expected);
+  memset(actual, 0x5A, sizeof(actual));
+  tinyml_kernels::AveragePool(params, input_shape, pool_input, output_shape, actual);
+  reporter.result->pool_cases++;
+  const int i = FirstDifference(output_shape.FlatSize());
+  if (i >= 0 && reporter.Mismatch()) {
+    reporter.Describe() << "AVERAGE_POOL_2D input " << batches << "x" << in_h << "x" << in_w << "x" << depth
+                        << " filter " << f_h << "x" << f_w << " stride " << stride_h << "," << stride_w
+                        << (padding == kTfLitePaddingSame ? " SAME" : " VALID") << " clamp "
+                        << static_cast<long>(params.quantized_activation_min) << ".."
+                        << static_cast<long>(params.quantized_activation_max) << ": output[" << i
+                        << "] = " << actual[i] << ", reference " << expected[i];
+  }
+}
+
 }  // namespace
 
 extern "C" TinymlKernelCheckResult tinyml_kernel_check(uint32_t seed, uint32_t cases, char* report,
@@ -353,6 +398,7 @@ extern "C" TinymlKernelCheckResult tinyml_kernel_check(uint32_t seed, uint32_t c
     CheckConv(random, reporter);
     CheckDepthwise(random, reporter);
     CheckAdd(random, reporter);
+    CheckAveragePool(random, reporter);
   }
   return result;
 }

@@ -18,6 +18,7 @@ typedef struct {
   uint32_t conv_cases;
   uint32_t depthwise_cases;
   uint32_t add_cases;
+  uint32_t pool_cases;
   uint32_t mismatches;
 } TinymlKernelCheckResult;
 

@@ -18,6 +18,7 @@ struct CheckResult {
     conv_cases: u32,
     depthwise_cases: u32,
     add_cases: u32,
+    pool_cases: u32,
     mismatches: u32,
 }
 
@@ -31,14 +32,20 @@ fn main() -> ! {
     // most that many bytes (NUL included) and keeps no pointer to it.
     let result = unsafe { tinyml_kernel_check(SEED, CASES, report.as_mut_ptr(), report.len()) };
     hprintln!(
-        "requantize {} conv {} depthwise {} add {} mismatches {}",
+        "requantize {} conv {} depthwise {} add {} pool {} mismatches {}",
         result.requantize_cases,
         result.conv_cases,
         result.depthwise_cases,
         result.add_cases,
+        result.pool_cases,
         result.mismatches
     );
-    if result.mismatches != 0 || result.conv_cases == 0 || result.depthwise_cases == 0 || result.add_cases == 0 {
+    if result.mismatches != 0
+        || result.conv_cases == 0
+        || result.depthwise_cases == 0
+        || result.add_cases == 0
+        || result.pool_cases == 0
+    {
         let end = report.iter().position(|&b| b == 0).unwrap_or(report.len());
         heprintln!("first mismatch: {}", core::str::from_utf8(&report[..end]).unwrap_or("?"));
         heprintln!("TINYML-KERNEL-CHECK: FAIL");

@@ -9,6 +9,7 @@
 #include "tensorflow/lite/kernels/padding.h"
 #include "tensorflow/lite/micro/kernels/micro_ops.h"
 #include "tflm/kernels/add.h"
+#include "tflm/kernels/average_pool.h"
 #include "tflm/kernels/conv.h"
 #include "tflm/kernels/depthwise_conv.h"
 
@@ -231,6 +232,35 @@ TfLiteStatus AddEval(TfLiteContext* context, TfLiteNode* node) {
   return kTfLiteOk;
 }
 
+// AVERAGE_POOL_2D. TFLM 2020's computes its padding at each invoke (no Prepare); so does
+// this one, and runs the reference for other types.
+
+TfLiteStatus AveragePoolEval(TfLiteContext* context, TfLiteNode* node) {
+  const TfLiteTensor* input = tflite::GetInput(context, node, kInput);
+  TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
+  if (input->type != kTfLiteInt8 || output->type != kTfLiteInt8) {
+    return tflite::ops::micro::Register_AVERAGE_POOL_2D()->invoke(context, node);
+  }
+  const auto& builtin = *static_cast<const TfLitePoolParams*>(node->builtin_data);
+  int out_height = 0, out_width = 0;
+  const TfLitePaddingValues padding = tflite::ComputePaddingHeightWidth(
+      builtin.stride_height, builtin.stride_width, 1, 1, tflite::SizeOfDimension(input, 1),
+      tflite::SizeOfDimension(input, 2), builtin.filter_height, builtin.filter_width, builtin.padding, &out_height,
+      &out_width);
+  tflite::PoolParams params = {};
+  params.stride_height = builtin.stride_height;
+  params.stride_width = builtin.stride_width;
+  params.filter_height = builtin.filter_height;
+  params.filter_width = builtin.filter_width;
+  params.padding_values.height = padding.height;
+  params.padding_values.width = padding.width;
+  TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
+      context, builtin.activation, output, &params.quantized_activation_min, &params.quantized_activation_max));
+  AveragePool(params, tflite::GetTensorShape(input), tflite::GetTensorData<int8_t>(input),
+              tflite::GetTensorShape(output), tflite::GetTensorData<int8_t>(output));
+  return kTfLiteOk;
+}
+
 }  // namespace
 
 TfLiteRegistration* Register_CONV_2D() {
@@ -240,6 +270,11 @@ TfLiteRegistration* Register_CONV_2D() {
 
 TfLiteRegistration* Register_DEPTHWISE_CONV_2D() {
   static TfLiteRegistration registration = {Init, nullptr, DepthwisePrepare, DepthwiseEval, nullptr, 0, nullptr, 0};
+  return &registration;
+}
+
+TfLiteRegistration* Register_AVERAGE_POOL_2D() {
+  static TfLiteRegistration registration = {nullptr, nullptr, nullptr, AveragePoolEval, nullptr, 0, nullptr, 0};
   return &registration;
 }
 
