@@ -9,28 +9,11 @@
 namespace tinyml_kernels {
 namespace {
 
-// SaturatingRoundingDoublingHighMul(x, multiplier) from `doubled` = 2x (|x| < 2^30): the
-// rounded high word of 2x * multiplier (SMMULR), as RequantizeSmall computes it.
-inline int32_t DoublingHigh(int32_t doubled, int32_t multiplier) {
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-  int32_t high;
-  __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(doubled), "r"(multiplier));
-  return high;
-#else
-  return static_cast<int32_t>((static_cast<int64_t>(doubled) * multiplier + (int64_t{1} << 31)) >> 32);
-#endif
-}
-
-// RoundingDivideByPOT(x, right) for right 1..31 (RequantizeSmall's rounding).
-inline int32_t RoundingShift(int32_t x, int32_t right) {
-  return (x + (1 << (right - 1)) - static_cast<int32_t>(static_cast<uint32_t>(x) >> 31)) >> right;
-}
-
 // One input's scaled value: MultiplyByQuantizedMultiplierSmallerThanOneExp((value + offset)
 // << 20, multiplier, -right), with `kShifted` = right > 0 (the larger-scale input has 0).
 template <bool kShifted>
 inline int32_t ScaleInput(int32_t value, int32_t offset, int32_t multiplier, int32_t right) {
-  const int32_t high = DoublingHigh((value + offset) * (1 << 21), multiplier);
+  const int32_t high = RoundedHighProduct((value + offset) * (1 << 21), multiplier);
   return kShifted ? RoundingShift(high, right) : high;
 }
 
@@ -78,7 +61,7 @@ tflite::ArithmeticParams AddParameters(float input1_scale, int32_t input1_zero_p
 
 bool AddApplies(const tflite::ArithmeticParams& p) {
   // |value + offset| <= 255, so (value + offset) << 21 < 2^29 and each scaled input, and
-  // their sum, stay below 2^29: RequantizeSmall's and DoublingHigh's domain.
+  // their sum, stay below 2^29: RequantizeSmall's and RoundedHighProduct's domain.
   const bool offsets = p.input1_offset >= -128 && p.input1_offset <= 128 && p.input2_offset >= -128 &&
                        p.input2_offset <= 128;
   const bool input_shifts = p.input1_shift <= 0 && p.input1_shift >= -31 && p.input2_shift <= 0 &&

@@ -22,18 +22,40 @@ inline int32_t Requantize(int32_t x, int32_t multiplier, int32_t shift) {
   return (high >> right) + (remainder > threshold ? 1 : 0);
 }
 
-// Requantize for |x| < 2^30 and a right shift of 1..31: then 2x fits, the doubling high
-// product is one rounding multiply-high of 2x (SMMULR: (2x * m + 2^31) >> 32), and the
-// rounding division cannot overflow, so it is x + 2^(right-1), less 1 for a negative x.
-inline int32_t RequantizeSmall(int32_t x, int32_t multiplier, int32_t right) {
+// The rounded high word of doubled * multiplier, (doubled * multiplier + 2^31) >> 32: one
+// SMMULR. From doubled = 2x (|x| < 2^30) it is SaturatingRoundingDoublingHighMul(x, multiplier).
+inline int32_t RoundedHighProduct(int32_t doubled, int32_t multiplier) {
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
   int32_t high;
-  __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(x + x), "r"(multiplier));
+  __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(doubled), "r"(multiplier));
+  return high;
 #else
-  const int32_t high = static_cast<int32_t>((static_cast<int64_t>(x + x) * multiplier + (int64_t{1} << 31)) >> 32);
+  return static_cast<int32_t>((static_cast<int64_t>(doubled) * multiplier + (int64_t{1} << 31)) >> 32);
 #endif
-  const int32_t rounded = high + (1 << (right - 1)) - static_cast<int32_t>(static_cast<uint32_t>(high) >> 31);
-  return rounded >> right;
+}
+
+// RoundingDivideByPOT(x, right) for right 1..31 and x far enough from the int32 limits
+// that x + 2^(right-1) cannot overflow: x + 2^(right-1), less 1 for a negative x, shifted.
+inline int32_t RoundingShift(int32_t x, int32_t right) {
+  return (x + (1 << (right - 1)) - static_cast<int32_t>(static_cast<uint32_t>(x) >> 31)) >> right;
+}
+
+// Requantize for |x| < 2^30 and a right shift of 1..31: then 2x fits, the doubling high
+// product is one rounding multiply-high of 2x, and the rounding division cannot overflow.
+inline int32_t RequantizeSmall(int32_t x, int32_t multiplier, int32_t right) {
+  return RoundingShift(RoundedHighProduct(x + x, multiplier), right);
+}
+
+// (x >> 1) saturated to int8: one SSAT with its shift on the device.
+inline int8_t SaturateHalf(int32_t x) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+  int32_t result;
+  __asm__("ssat %0, #8, %1, asr #1" : "=r"(result) : "r"(x));
+  return static_cast<int8_t>(result);
+#else
+  const int32_t half = x >> 1;
+  return static_cast<int8_t>(half < -128 ? -128 : (half > 127 ? 127 : half));
+#endif
 }
 
 // RequantizeSmall(x) + offset, saturated to int8, from `doubled` = 2x, in one rounding
@@ -42,21 +64,10 @@ inline int32_t RequantizeSmall(int32_t x, int32_t multiplier, int32_t right) {
 // as 2*offset is exact (floor(a / 2) + offset = floor((a + 2*offset) / 2)).
 inline int8_t RequantizeDoubledSaturated(int32_t doubled, int32_t multiplier, int32_t right,
                                          int32_t twice_offset_plus_one) {
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-  int32_t high;
-  __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(doubled), "r"(multiplier));
+  const int32_t high = RoundedHighProduct(doubled, multiplier);
   const int32_t halved = ((high - static_cast<int32_t>(static_cast<uint32_t>(high) >> 31)) >> (right - 1)) +
                          twice_offset_plus_one;
-  int32_t result;
-  __asm__("ssat %0, #8, %1, asr #1" : "=r"(result) : "r"(halved));
-  return static_cast<int8_t>(result);
-#else
-  const int32_t high = static_cast<int32_t>((static_cast<int64_t>(doubled) * multiplier + (int64_t{1} << 31)) >> 32);
-  const int32_t halved = ((high - static_cast<int32_t>(static_cast<uint32_t>(high) >> 31)) >> (right - 1)) +
-                         twice_offset_plus_one;
-  const int32_t result = halved >> 1;
-  return static_cast<int8_t>(result < -128 ? -128 : (result > 127 ? 127 : result));
-#endif
+  return SaturateHalf(halved);
 }
 
 // The same from the sum itself (|x| < 2^30, so 2x fits).
@@ -75,14 +86,10 @@ inline int8_t RequantizeDoubledFolded(int32_t doubled, int32_t multiplier, int32
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
   int32_t sum;
   __asm__("smmlar %0, %1, %2, %3" : "=r"(sum) : "r"(doubled), "r"(multiplier), "r"(addend));
-  int32_t result;
-  __asm__("ssat %0, #8, %1, asr #1" : "=r"(result) : "r"(sum >> right_minus_one));
-  return static_cast<int8_t>(result);
 #else
-  const int32_t high = static_cast<int32_t>((static_cast<int64_t>(doubled) * multiplier + (int64_t{1} << 31)) >> 32);
-  const int32_t result = ((high + addend) >> right_minus_one) >> 1;
-  return static_cast<int8_t>(result < -128 ? -128 : (result > 127 ? 127 : result));
+  const int32_t sum = RoundedHighProduct(doubled, multiplier) + addend;
 #endif
+  return SaturateHalf(sum >> right_minus_one);
 }
 
 // RequantizeDoubledFolded's `folded` constant.
