@@ -8,10 +8,12 @@ def _default_dataset_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable._synthesize,
         arguments = [
+            "--photos=" + ctx.file._photos_list.path,
             "--out=" + raw.path,
             "--per_class={}".format(ctx.attr.per_class),
             "--seed={}".format(ctx.attr.seed),
         ],
+        inputs = [ctx.file._photos_list] + ctx.files._photos,
         outputs = [raw],
         mnemonic = "SynthesizeDataset",
         progress_message = "Synthesizing the raw default dataset ({} images per class)".format(ctx.attr.per_class),
@@ -37,11 +39,13 @@ default_dataset = rule(
     attrs = dict(TRANSITION_ALLOWLIST, **{
         "per_class": attr.int(default = 2600, doc = "Raw images synthesized per class, before cleaning and balancing."),
         "seed": attr.int(default = 20261125),
+        "_photos": attr.label(default = "@real_photos//:photos", allow_files = True),
+        "_photos_list": attr.label(default = "@real_photos//:photos.tsv", allow_single_file = True),
         "_prepare": attr.label(default = "//data_tools:prepare", executable = True, cfg = "exec"),
         "_synthesize": attr.label(default = "//data_tools:synthesize", executable = True, cfg = "exec"),
     }),
-    doc = "A directory {train,val,test}/{person,no_person}/*.png plus manifest.json, built from data the " +
-          "pinned Python packages ship (see data_tools/README.md).",
+    doc = "A directory {train,val,test}/{person,no_person}/*.png plus manifest.json, built from real " +
+          "photographs (@real_photos, use train) and the LFW faces scikit-image ships (see data_tools/README.md).",
 )
 
 def resize_dataset(ctx, dataset, width, height):
@@ -86,4 +90,28 @@ resized_dataset = rule(
         "_resize": attr.label(default = "//data_tools:resize_dataset", executable = True, cfg = "exec"),
     }),
     doc = "The dataset with every image resized to width x height (same files, splits and manifest).",
+)
+
+def _external_evaluation_set_impl(ctx):
+    out = ctx.actions.declare_directory(ctx.label.name)
+    ctx.actions.run(
+        executable = ctx.executable._external_set,
+        arguments = ["--photos=" + ctx.file.photos_list.path, "--out=" + out.path],
+        inputs = [ctx.file.photos_list] + ctx.files.photos,
+        outputs = [out],
+        mnemonic = "ExternalEvaluationSet",
+        progress_message = "Cutting the external evaluation windows out of real photographs",
+    )
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
+
+external_evaluation_set = rule(
+    implementation = _external_evaluation_set_impl,
+    cfg = model_configuration,
+    attrs = dict(TRANSITION_ALLOWLIST, **{
+        "photos": attr.label(default = "@real_photos//:photos", allow_files = True),
+        "photos_list": attr.label(default = "@real_photos//:photos.tsv", allow_single_file = True),
+        "_external_set": attr.label(default = "//data_tools:external_set", executable = True, cfg = "exec"),
+    }),
+    doc = "test/{person,no_person}/*.png (160x120 gray) and manifest.json: windows of the real photographs " +
+          "photos.tsv reserves for evaluation (sources no training data uses).",
 )

@@ -22,6 +22,7 @@ class KeptFile:
     split: str
     label: str
     group: str
+    provenance: dict[str, str] = field(default_factory=dict)  # origin, licence, label_source when known
 
 
 @dataclass(frozen=True)

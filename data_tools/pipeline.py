@@ -198,5 +198,6 @@ def _write(out: Path, kept: list[_Prepared], splits: list[str], manifest: Manife
         digest = hashlib.sha256(item.png).hexdigest()
         relative = f"{split_name}/{item.label}/{digest[:16]}.png"
         (out / relative).write_bytes(item.png)
-        manifest.kept.append(KeptFile(item.name, relative, digest, split_name, item.label, item.group))
+        provenance = dict(item.candidate.provenance)
+        manifest.kept.append(KeptFile(item.name, relative, digest, split_name, item.label, item.group, provenance))
     manifest.write(out / MANIFEST)

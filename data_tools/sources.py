@@ -3,7 +3,9 @@
 Layouts accepted for each `--src=DIR`:
 - `DIR/<label>/**/<image>`: the first folder level names the label (through aliases);
 - `DIR/labels.csv` with columns `path,label[,group]`, paths relative to DIR. `group` puts
-  related images (for example the same face) in the same split.
+  related images (for example the same face) in the same split. The optional columns
+  `origin`, `licence` and `label_source` (where the label came from: human, synthetic
+  recipe, teacher score) are carried into the manifest as the image's provenance.
 
 Every file found is a candidate, whatever its extension: unreadable ones are rejected
 later with a reason, never skipped here. Order is stable (sorted by path).
@@ -18,6 +20,7 @@ from pathlib import Path
 from data_tools import labels
 
 MANIFEST_NAME = "labels.csv"
+PROVENANCE_COLUMNS = ("origin", "licence", "label_source")
 
 
 class SourceError(ValueError):
@@ -31,6 +34,7 @@ class Candidate:
     path: Path
     label: str
     group: str = ""  # "" = a group of its own
+    provenance: tuple[tuple[str, str], ...] = ()  # (column, value) of PROVENANCE_COLUMNS given
 
 
 def _from_folders(root: Path, aliases: dict[str, str]) -> list[Candidate]:
@@ -57,7 +61,8 @@ def _from_manifest(root: Path, aliases: dict[str, str]) -> list[Candidate]:
                 raise SourceError(f"{where}: empty path")
             path = root / row["path"]
             label = labels.resolve(row["label"] or "", aliases, where)
-            candidates.append(Candidate(path, label, (row.get("group") or "").strip()))
+            provenance = tuple((column, row[column]) for column in PROVENANCE_COLUMNS if row.get(column))
+            candidates.append(Candidate(path, label, (row.get("group") or "").strip(), provenance))
     return sorted(candidates)
 
 

@@ -1,55 +1,51 @@
-"""Synthesizes the raw default dataset from real images the pinned dependencies ship.
+"""Synthesizes the raw default dataset from real photographs and real faces.
 
-    synthesize --out=DIR [--per_class=2600] [--seed=20261125]
+    synthesize --photos=PATH/photos.tsv --out=DIR [--per_class=2600] [--seed=20261125]
 
 Writes DIR/person/*.png, DIR/no_person/*.png (160x120 gray) and DIR/labels.csv
-(path,label,group,recipe), the input of `prepare`.
+(path,label,group,recipe,origin,licence,label_source), the input of `prepare`.
 
-- person: one real face pasted on a real background, or a crop of a real photograph of a
-  person. Faces: the 100 face crops of scikit-image's LFW subset; photographs: NASA's
-  astronaut portrait and the cameraman (scikit-image), Grace Hopper (matplotlib). The
-  `group` is the face or photograph, so `prepare` never puts one face in two splits: faces
-  in test are never seen, even transformed, in train or val.
-- no_person: a crop of a real background photograph (scikit-image's sample images with no
-  people), half of them with one of the LFW subset's 100 non-face crops pasted the same
-  way faces are (so a pasted patch is not by itself a cue). The `group` is the background.
+- Backgrounds: crops of the real photographs without people that photos.tsv gives to
+  training (`use` train: GCompris' photographs of tools, animals, buildings and landscapes,
+  MATE's nature photographs; about 260, licences in photos.tsv). The photographs with people
+  and the other packages are the external evaluation's, never seen here.
+- person: one of the 100 real face crops of scikit-image's LFW subset pasted on a
+  background at one of many scales (a close face to a distant head). The `group` is the
+  face, so `prepare` never puts one face in two splits.
+- no_person: a background crop, half of them with one of the LFW subset's 100 non-face
+  crops pasted the same way (so a pasted patch is not by itself a cue). The `group` is the
+  background photograph.
 
-Every random choice comes from one seeded generator and is written to `recipe`: scale,
-position, brightness and contrast of the crop and of the pasted patch.
+Labels come from the recipe (`label_source` synthetic recipe). Every random choice comes
+from one seeded generator and is written to `recipe`: photograph, crop, lighting, and the
+pasted patch's size and place.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import skimage.data
 from absl import app, flags
 from PIL import Image, ImageDraw, ImageFilter
 
+from data_tools import labels, real_photos
+
+PHOTOS = flags.DEFINE_string("photos", None, "photos.tsv of @real_photos (its train photographs).", required=True)
 OUT = flags.DEFINE_string("out", None, "Output directory (created, must be empty).", required=True)
 PER_CLASS = flags.DEFINE_integer("per_class", 2600, "Images to synthesize per class.")
 SEED = flags.DEFINE_integer("seed", 20261125, "Seed of every random choice.")
 
 WIDTH, HEIGHT = 160, 120
 SKIMAGE = Path(skimage.data.__file__).parent
-MATPLOTLIB = Path(matplotlib.get_data_path()) / "sample_data"
-PERSON_PHOTOS = {
-    "astronaut": SKIMAGE / "astronaut.png",
-    "camera": SKIMAGE / "camera.png",
-    "grace_hopper": MATPLOTLIB / "grace_hopper.jpg",
-}
-# scikit-image's sample images without people (the synthetic colour wheel and chessboard
-# are left out: their crops barely differ, so the near-duplicate check collapses them).
-BACKGROUNDS = [
-    "brick.png", "cell.png", "chelsea.png", "clock_motion.png", "coffee.png", "coins.png", "grass.png",
-    "gravel.png", "horse.png", "hubble_deep_field.jpg", "ihc.png", "logo.png", "moon.png", "motorcycle_left.png",
-    "page.png", "phantom.png", "retina.jpg", "rocket.jpg", "text.png",
-]  # fmt: skip
-PHOTO_CROPS = 40  # per photograph of a person
+LFW = "scikit-image 0.26.0 skimage/data/lfw_subset.npy"
+LFW_LICENCE = "LFW (research database of public figures' photographs), as scikit-image ships it (BSD-3 package)"
+RECIPE = "synthetic recipe"
+PATCH_SIZES = (14, 100)  # pixels: from a distant head to a face filling most of the frame
 
 
 @dataclass(frozen=True)
@@ -58,15 +54,32 @@ class Example:
     group: str
     recipe: str
     image: Image.Image
+    origin: str
+    licence: str
 
 
-def gray(path: Path) -> Image.Image:
-    """An image as 8-bit BT.601 gray, transparency composited on white."""
-    image = Image.open(path)
-    if image.mode in ("RGBA", "LA", "P"):
-        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(white, image.convert("RGBA"))
-    return image.convert("L")
+@dataclass(frozen=True)
+class Background:
+    name: str
+    image: Image.Image
+    origin: str
+    licence: str
+
+
+def backgrounds(photos_tsv: Path) -> list[Background]:
+    """The training photographs of photos.tsv (all without people), by name."""
+    found = []
+    for photo in real_photos.read_list(photos_tsv):
+        if photo.use != "train":
+            continue
+        if photo.label != labels.NO_PERSON:
+            raise real_photos.PhotoError(f"{photo.name}: a training photograph with people cannot be a background")
+        stem = Path(photo.member.split(":")[-1]).stem
+        name = f"{photo.archive}-{stem}-{hashlib.sha256(photo.name.encode()).hexdigest()[:6]}"
+        found.append(Background(name, real_photos.load_gray(photo), photo.name, photo.licence))
+    if not found:
+        raise real_photos.PhotoError(f"{photos_tsv}: no photograph with use `train`")
+    return sorted(found, key=lambda background: background.name)
 
 
 def lfw_crops() -> tuple[list[Image.Image], list[Image.Image]]:
@@ -105,7 +118,7 @@ def crop(
 
 def paste(background: Image.Image, patch: Image.Image, rng: np.random.Generator) -> str:
     """Pastes `patch` at a random scale and place, through a soft elliptical mask."""
-    size = int(rng.integers(28, 85))
+    size = int(rng.integers(PATCH_SIZES[0], PATCH_SIZES[1] + 1))
     patch, lighting = jitter(patch.resize((size, size), Image.Resampling.LANCZOS), rng)
     mask = Image.new("L", (size, size), 0)
     ImageDraw.Draw(mask).ellipse((1, 1, size - 2, size - 2), fill=255)
@@ -115,35 +128,31 @@ def paste(background: Image.Image, patch: Image.Image, rng: np.random.Generator)
     return f"patch={size}px@{x},{y} {lighting}"
 
 
-def synthesize(per_class: int, seed: int) -> list[Example]:
+def synthesize(per_class: int, seed: int, photos_tsv: Path) -> list[Example]:
     rng = np.random.default_rng(seed)
     faces, non_faces = lfw_crops()
-    backgrounds = {Path(name).stem: gray(SKIMAGE / name) for name in BACKGROUNDS}
-    names = sorted(backgrounds)
+    scenes = backgrounds(photos_tsv)
     examples = []
-    for name, path in PERSON_PHOTOS.items():
-        photo = gray(path)
-        for _ in range(PHOTO_CROPS):
-            image, where = crop(photo, rng, (0.6, 1.0), centred=True)
-            image, lighting = jitter(image, rng)
-            examples.append(Example("person", f"photo-{name}", f"photo={name} {where} {lighting}", image))
-    for index in range(per_class - len(examples)):
+    for index in range(per_class):
         face = index % len(faces)
-        background = names[int(rng.integers(len(names)))]
-        image, where = crop(backgrounds[background], rng, (0.35, 1.0), centred=False)
+        scene = scenes[int(rng.integers(len(scenes)))]
+        image, where = crop(scene.image, rng, (0.35, 1.0), centred=False)
         image, lighting = jitter(image, rng)
         placed = paste(image, faces[face], rng)
-        recipe = f"face={face:03d} background={background} {where} {lighting} {placed}"
-        examples.append(Example("person", f"face-{face:03d}", recipe, image))
+        recipe = f"face={face:03d} background={scene.name} {where} {lighting} {placed}"
+        origin = f"{LFW} face {face} on {scene.origin}"
+        examples.append(Example("person", f"face-{face:03d}", recipe, image, origin, f"{LFW_LICENCE}; {scene.licence}"))
     for index in range(per_class):
-        background = names[index % len(names)]
-        image, where = crop(backgrounds[background], rng, (0.35, 1.0), centred=False)
+        scene = scenes[index % len(scenes)]
+        image, where = crop(scene.image, rng, (0.35, 1.0), centred=False)
         image, lighting = jitter(image, rng)
-        recipe = f"background={background} {where} {lighting}"
+        recipe = f"background={scene.name} {where} {lighting}"
+        origin, licence = scene.origin, scene.licence
         if index % 2:
             patch = (index // 2) % len(non_faces)
             recipe += f" non_face={patch:03d} " + paste(image, non_faces[patch], rng)
-        examples.append(Example("no_person", f"background-{background}", recipe, image))
+            origin, licence = f"{LFW} non-face {patch} on {origin}", f"{LFW_LICENCE}; {licence}"
+        examples.append(Example("no_person", f"background-{scene.name}", recipe, image, origin, licence))
     return examples
 
 
@@ -155,9 +164,18 @@ def write(examples: list[Example], out: Path) -> None:
         counters[example.label] += 1
         (out / example.label).mkdir(parents=True, exist_ok=True)
         example.image.save(out / path, format="PNG", optimize=False)
-        rows.append({"path": path, "label": example.label, "group": example.group, "recipe": example.recipe})
+        rows.append({
+            "path": path,
+            "label": example.label,
+            "group": example.group,
+            "recipe": example.recipe,
+            "origin": example.origin,
+            "licence": example.licence,
+            "label_source": RECIPE,
+        })  # fmt: skip
+    fields = ["path", "label", "group", "recipe", "origin", "licence", "label_source"]
     with (out / "labels.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["path", "label", "group", "recipe"], lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
@@ -167,7 +185,7 @@ def main(argv: list[str]) -> None:
     out = Path(OUT.value)
     if out.exists() and any(out.iterdir()):
         raise app.UsageError(f"{out}: not empty")
-    write(synthesize(PER_CLASS.value, SEED.value), out)
+    write(synthesize(PER_CLASS.value, SEED.value, Path(PHOTOS.value)), out)
 
 
 if __name__ == "__main__":

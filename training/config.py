@@ -59,6 +59,7 @@ class TrainConfig:
     init_from_teacher: bool = False  # mobilenet_v1 at alpha 0.25 only: start from the teacher's weights
     distillation_weight: float = 0.0  # 0 = off; else the loss's share of the teacher's soft scores
     distillation_temperature: float = 2.0  # softens both distributions in the distillation term
+    teacher_view: str = "frame"  # what the teacher scores for distillation (teacher.VIEWS)
     augmentation: Augmentation = field(default_factory=Augmentation)
 
     def to_json(self) -> dict[str, object]:
@@ -78,7 +79,7 @@ _RANGES = {
     "threads": (1, 256),
     "distillation_weight": (0.0, 1.0),
 }
-_CHOICES = {"family": (MOBILENET_V2, MOBILENET_V1)}
+_CHOICES = {"family": (MOBILENET_V2, MOBILENET_V1), "teacher_view": ("frame", "max_of_squares")}
 
 
 def _typed(name: str, expected: type | str, value: object) -> object:

@@ -60,8 +60,10 @@ def test_teacher_fields_are_parsed() -> None:
             "init_from_teacher=true",
             "distillation_weight=0.7",
             "distillation_temperature=4",
+            "teacher_view=max_of_squares",
         ],
     )
+    assert loaded.teacher_view == "max_of_squares"
     assert (loaded.family, loaded.alpha, loaded.init_from_teacher) == ("mobilenet_v1", 0.25, True)
     assert (loaded.distillation_weight, loaded.distillation_temperature) == (0.7, 4.0)
     assert config.needs_teacher(loaded)
@@ -82,6 +84,7 @@ def test_teacher_fields_are_parsed() -> None:
         (["distillation_temperature=0"], "distillation_temperature=0.0 must be > 0"),
         (["distillation_temperature=-1"], "distillation_temperature=-1.0 must be > 0"),
         (["family=mobilenet_v1", "weights=w.h5"], "weights: ImageNet MobileNetV2 weights fit family mobilenet_v2"),
+        (["teacher_view=crops"], "teacher_view='crops': expected one of frame, max_of_squares"),
     ],
 )
 def test_teacher_field_errors_name_the_field(overrides: list[str], message: str) -> None:

@@ -7,11 +7,14 @@ Two uses, both from the .tflite file alone:
 - `read_weights`: its de-quantized weights, for the student's MobileNetV1 backbone and
   classifier (`init_from_teacher`). BatchNormalization is folded into the file's
   convolutions, so each comes as a kernel and a bias.
-- `Teacher.scores`: its int8 probabilities for images, for distillation. Each image is
-  resized to 96x96 with PIL's bilinear filter (the whole frame, squashed, no crop; PIL's
-  8-bit resampling is integer arithmetic) and quantized with the model's own input
-  parameters from real = pixel / 127.5 - 1. TensorFlow Lite's reference kernels run it on
-  one thread: integer arithmetic, the same bits on every CPU.
+- `Teacher.scores`: its int8 probabilities for images, for distillation. Each view of an
+  image is resized to 96x96 with PIL's bilinear filter (PIL's 8-bit resampling is integer
+  arithmetic) and quantized with the model's own input parameters from real = pixel /
+  127.5 - 1. TensorFlow Lite's reference kernels run it on one thread: integer
+  arithmetic, the same bits on every CPU. Views (`VIEWS`): `frame`, the whole frame
+  squashed to a square; `max_of_squares`, the largest person score of three squares as
+  tall as the frame (left, centre, right): the teacher was trained on square images, and a
+  person who is small in a wide frame is larger in a square of it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from tensorflow.lite.python import schema_py_generated as schema
 from training import mobilenet_v1
 
 SIZE = 96
+FRAME, MAX_OF_SQUARES = "frame", "max_of_squares"
+VIEWS = (FRAME, MAX_OF_SQUARES)
 # The file's head after the backbone: a 3x3 average pool (global at 96x96), the 1x1
 # classifier convolution 256 -> 2, and a reshape to (1, 2) before the softmax.
 _HEAD = ("AVERAGE_POOL_2D", "CONV_2D", "RESHAPE", "SOFTMAX")
@@ -170,15 +175,31 @@ def read_weights(path: Path) -> TeacherWeights:
     )
 
 
-def to_teacher_input(images: np.ndarray) -> np.ndarray:
-    """(N, H, W, 1) uint8 frames -> (N, 96, 96, 1) uint8, PIL bilinear (none if already 96x96)."""
-    if images.shape[1:3] == (SIZE, SIZE):
-        return images.astype(np.uint8)
+def to_teacher_input(images: np.ndarray, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """(N, H, W, 1) uint8 frames (or their `box`: left, top, right, bottom) -> (N, 96, 96, 1)
+    uint8, PIL bilinear (none if already 96x96)."""
+    height, width = images.shape[1:3]
+    if box is None or box == (0, 0, width, height):
+        if (height, width) == (SIZE, SIZE):
+            return images.astype(np.uint8)
+        box = (0, 0, width, height)
     resized = [
-        Image.fromarray(image[..., 0].astype(np.uint8), "L").resize((SIZE, SIZE), Image.Resampling.BILINEAR)
+        Image.fromarray(image[..., 0].astype(np.uint8), "L").resize(
+            (SIZE, SIZE), Image.Resampling.BILINEAR, box=box
+        )
         for image in images
     ]
     return np.stack([np.asarray(image) for image in resized])[..., np.newaxis]
+
+
+def square_boxes(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Left, centre and right squares of the frame's short side (one when it is square)."""
+    side = min(width, height)
+    if width == height:
+        return [(0, 0, side, side)]
+    if width > height:
+        return [(left, 0, left + side, side) for left in sorted({0, (width - side) // 2, width - side})]
+    return [(0, top, side, top + side) for top in sorted({0, (height - side) // 2, height - side})]
 
 
 class Teacher:
@@ -206,21 +227,38 @@ class Teacher:
         real = pixels.astype(np.float64) / 127.5 - 1.0
         return np.clip(np.round(real / scale) + zero_point, -128, 127).astype(np.int8)
 
-    def raw_scores(self, images: np.ndarray) -> np.ndarray:
-        """(N, 2) int8 outputs for (N, H, W, 1) uint8 frames."""
+    def raw_scores(self, images: np.ndarray, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+        """(N, 2) int8 outputs for (N, H, W, 1) uint8 frames (or their `box`)."""
         outputs = []
-        for frame in self.quantize(to_teacher_input(images)):
+        for frame in self.quantize(to_teacher_input(images, box)):
             self._interpreter.set_tensor(self._input["index"], frame[np.newaxis])
             self._interpreter.invoke()
             outputs.append(self._interpreter.get_tensor(self._output["index"])[0].copy())
         return np.stack(outputs) if outputs else np.zeros((0, 2), np.int8)
 
-    def scores(self, images: np.ndarray) -> np.ndarray:
-        """(N, 2) float32 probabilities [no_person, person], de-quantized.
+    def probabilities(self, images: np.ndarray, view: str = FRAME) -> np.ndarray:
+        """(N, 2) de-quantized outputs [no_person, person] of the `view` (VIEWS); for
+        max_of_squares, the person score is the largest of the squares' and no_person its
+        complement."""
+        if view not in VIEWS:
+            raise TeacherError(f"teacher view {view!r}: expected one of {', '.join(VIEWS)}")
+        scale, zero_point = self._output["quantization"]
+        if view == FRAME:
+            return (self.raw_scores(images).astype(np.float64) - zero_point) * scale
+        height, width = images.shape[1:3]
+        person = np.max(
+            [(self.raw_scores(images, box)[:, 1].astype(np.float64) - zero_point) * scale
+             for box in square_boxes(width, height)],
+            axis=0,
+        )  # fmt: skip
+        return np.stack([1.0 - person, person], axis=1)
+
+    def scores(self, images: np.ndarray, view: str = FRAME) -> np.ndarray:
+        """(N, 2) float32 probabilities [no_person, person] of the `view`, for distillation.
 
         An output of -128 means below one step (1/256), not zero: it counts as half a step,
         so that its log (the teacher's logit for distillation) is finite; rows sum to 1."""
-        scale, zero_point = self._output["quantization"]
-        probabilities = (self.raw_scores(images).astype(np.float64) - zero_point) * scale
+        scale, _ = self._output["quantization"]
+        probabilities = self.probabilities(images, view)
         probabilities = np.maximum(probabilities, scale / 2)
         return (probabilities / probabilities.sum(axis=1, keepdims=True)).astype(np.float32)

@@ -144,6 +144,24 @@ def test_teacher_scores_are_deterministic_probabilities() -> None:
     assert teacher.to_teacher_input(frames).shape == (3, 96, 96, 1)
 
 
+def test_max_of_squares_takes_the_best_square_of_a_wide_frame() -> None:
+    assert teacher.square_boxes(160, 120) == [(0, 0, 120, 120), (20, 0, 140, 120), (40, 0, 160, 120)]
+    assert teacher.square_boxes(96, 96) == [(0, 0, 96, 96)]
+    assert teacher.square_boxes(96, 128) == [(0, 0, 96, 96), (0, 16, 96, 112), (0, 32, 96, 128)]
+    # TFLM's person frame on the left of a wide gray frame: the left square holds it whole.
+    person = np.fromfile(FRAMES / "person_image_data_grayscale.data", np.uint8).reshape(96, 96)
+    wide = np.full((1, 96, 160, 1), 128, np.uint8)
+    wide[0, :, :96, 0] = person
+    scorer = teacher.Teacher(TEACHER)
+    squares = scorer.probabilities(wide, teacher.MAX_OF_SQUARES)
+    left = scorer.probabilities(wide[:, :, :96], teacher.FRAME)
+    each = [scorer.probabilities(wide[:, :, a:b], teacher.FRAME)[0, 1] for a, _, b, _ in teacher.square_boxes(160, 96)]
+    assert squares[0, 1] == max(each) >= left[0, 1] > 0.9  # the person square wins
+    np.testing.assert_allclose(squares.sum(axis=1), 1.0)
+    with pytest.raises(teacher.TeacherError, match="teacher view 'crops'"):
+        scorer.probabilities(wide, "crops")
+
+
 def test_a_file_that_is_not_the_teacher_is_refused(tmp_path: Path) -> None:
     with pytest.raises(teacher.TeacherError, match="not MobileNetV1"):
         teacher.read_weights(NOT_A_TEACHER)

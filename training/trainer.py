@@ -190,10 +190,10 @@ def _plot_history(history: dict[str, dict[str, list[float]]], path: Path) -> Non
 
 
 def _teacher_targets(
-    teacher: teacher_module.Teacher, split: data.Split, name: str, log: Callable[[str], None]
+    teacher: teacher_module.Teacher, split: data.Split, name: str, view: str, log: Callable[[str], None]
 ) -> np.ndarray:
     """[label, teacher no_person, teacher person] per image, in the split's (sorted) order."""
-    probabilities = teacher.scores(split.images)
+    probabilities = teacher.scores(split.images, view)
     agreement = float((probabilities.argmax(axis=1) == split.labels).mean())
     log(f"teacher on {name}: accuracy {agreement:.4f} against the labels")
     return distillation.targets(split.labels, probabilities)
@@ -230,10 +230,14 @@ def _train(
     if config.distillation_weight > 0:
         assert teacher is not None  # check_teacher
         scorer = teacher_module.Teacher(teacher)
-        log(f"distillation from {teacher}: weight {config.distillation_weight}, T {config.distillation_temperature}")
+        log(
+            f"distillation from {teacher}: weight {config.distillation_weight}, "
+            f"T {config.distillation_temperature}, view {config.teacher_view}"
+        )
+        view = config.teacher_view
         datasets = (
-            dataset(splits["train"], True, _teacher_targets(scorer, splits["train"], "train", log)),
-            dataset(splits["val"], False, _teacher_targets(scorer, splits["val"], "val", log)),
+            dataset(splits["train"], True, _teacher_targets(scorer, splits["train"], "train", view, log)),
+            dataset(splits["val"], False, _teacher_targets(scorer, splits["val"], "val", view, log)),
         )
     else:
         datasets = (dataset(splits["train"], True), dataset(splits["val"], False))

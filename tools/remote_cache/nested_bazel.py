@@ -17,10 +17,17 @@ def workspace() -> Path:
     return Path(os.path.realpath("WORKSPACE")).parent
 
 
+_CREATES_SYMLINKS = ("build", "test", "run", "coverage")
+
+
 def bazel(output_base: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     user = pwd.getpwuid(os.getuid())
     # HOME: pip's and cargo's caches and Bazel's install base, as in the user's own builds.
     env = {"HOME": user.pw_dir, "USER": user.pw_name, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}
+    if args and args[0] in _CREATES_SYMLINKS:
+        # Its convenience symlinks (bazel-bin, bazel-<workspace>, ...) would replace the user's
+        # own in the shared workspace, and the user's next build would load packages through them.
+        args = (args[0], "--symlink_prefix=/", *args[1:])
     done = subprocess.run(
         ["/usr/bin/bazel", f"--output_base={output_base}", "--max_idle_secs=60", *args],
         cwd=workspace(),

@@ -1,0 +1,128 @@
+"""The int8 model on real photographs no training source shares (//data_tools:external_evaluation_set),
+in TFLM, with the teacher (TFLM's person_detect) scored on the same windows beside it.
+
+Metrics for each: ROC AUC of the person score (ties count half), accuracy and confusion
+matrix at the model's own decision (argmax), and person recall at 5% false positives (the
+lowest threshold that keeps no more than 5% of the no-person windows above it).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from data_tools import transform
+from quantization import evaluate_int8
+from training import data
+from training import teacher as teacher_module
+
+FALSE_POSITIVE_RATE = 0.05
+SET_SIZE = (transform.WIDTH, transform.HEIGHT)
+
+
+def load_set(root: Path, width: int, height: int) -> data.Split:
+    """The set's windows (stored at 160x120) at the model's input size, resized as the datasets are."""
+    windows = data.load_split(root, "test", *SET_SIZE)
+    if (width, height) == SET_SIZE:
+        return windows
+    resized = [
+        np.asarray(transform.resize(Image.fromarray(image[..., 0], "L"), "crop", (width, height)))
+        for image in windows.images
+    ]
+    return data.Split(np.stack(resized)[..., np.newaxis], windows.labels, windows.paths)
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Probability that a person window outscores a no-person one (Mann-Whitney, ties half)."""
+    positives, negatives = scores[labels == 1], scores[labels == 0]
+    greater = (positives[:, np.newaxis] > negatives[np.newaxis, :]).sum()
+    ties = (positives[:, np.newaxis] == negatives[np.newaxis, :]).sum()
+    return float((greater + 0.5 * ties) / (len(positives) * len(negatives)))
+
+
+def recall_at_false_positives(scores: np.ndarray, labels: np.ndarray, rate: float) -> tuple[float, float]:
+    """(person recall, threshold) at the lowest threshold with at most `rate` false positives."""
+    positives, negatives = scores[labels == 1], scores[labels == 0]
+    best = (0.0, float("inf"))
+    for threshold in np.unique(scores)[::-1]:
+        if (negatives >= threshold).mean() > rate:
+            break
+        best = (float((positives >= threshold).mean()), float(threshold))
+    return best
+
+
+def metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, object]:
+    """probabilities: (N, 2) [no_person, person]."""
+    person = probabilities[:, 1]
+    predicted = probabilities.argmax(axis=1)
+    recall, threshold = recall_at_false_positives(person, labels, FALSE_POSITIVE_RATE)
+    counts = [[int(((labels == true) & (predicted == guess)).sum()) for guess in (0, 1)] for true in (0, 1)]
+    return {
+        "auc": auc(person, labels),
+        "accuracy": float((predicted == labels).mean()),
+        "person_recall": float((predicted[labels == 1] == 1).mean()),
+        "no_person_recall": float((predicted[labels == 0] == 0).mean()),
+        "person_recall_at_5pct_fp": recall,
+        "threshold_at_5pct_fp": threshold,
+        "confusion_matrix": {"rows_true_columns_predicted": list(data.CLASSES), "counts": counts},
+    }
+
+
+def teacher_probabilities(teacher_path: Path, windows: data.Split) -> np.ndarray:
+    """The teacher's de-quantized outputs, each window squashed to 96x96 as in distillation."""
+    teacher = teacher_module.Teacher(teacher_path)
+    scale, zero_point = teacher._output["quantization"]  # noqa: SLF001 - the teacher's own output parameters
+    return (teacher.raw_scores(windows.images).astype(np.float64) - zero_point) * scale
+
+
+def evaluate(tflite: bytes, set_dir: Path, teacher_path: Path | None, width: int, height: int) -> dict:
+    windows = load_set(set_dir, width, height)
+    manifest = json.loads((set_dir / "manifest.json").read_text())
+    results = {"model": metrics(evaluate_int8.run_tflm(tflite, windows.images), windows.labels)}
+    if teacher_path is not None:
+        full_size = data.load_split(set_dir, "test", *SET_SIZE)
+        results["teacher"] = metrics(teacher_probabilities(teacher_path, full_size), full_size.labels)
+    return {
+        "windows": {label: int((windows.labels == index).sum()) for index, label in enumerate(data.CLASSES)},
+        "photos": manifest["counts"]["photos"],
+        "false_positive_rate": FALSE_POSITIVE_RATE,
+        "results": results,
+    }
+
+
+TABLE_HEADER = (
+    "| model | AUC | accuracy | person recall | no-person recall | person recall at 5% FP | confusion |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+)
+
+
+def table(results: dict[str, dict]) -> list[str]:
+    """A Markdown table, one row per named result of `metrics`."""
+    return [*TABLE_HEADER] + [
+        f"| {name} | {r['auc']:.4f} | {r['accuracy']:.4f} | {r['person_recall']:.3f} | {r['no_person_recall']:.3f} "
+        f"| {r['person_recall_at_5pct_fp']:.3f} | {r['confusion_matrix']['counts']} |"
+        for name, r in results.items()
+    ]
+
+
+def markdown(summary: dict) -> str:
+    names = {"model": "this model (int8, TFLM)", "teacher": "teacher: TFLM person_detect (96x96)"}
+    windows = summary["windows"]
+    return "\n".join([
+        "## External evaluation: real photographs no training source shares",
+        "",
+        f"{summary['photos']} photographs, {windows['person']} person and {windows['no_person']} no-person windows "
+        "(//data_tools:external_evaluation_set).",
+        "",
+        *table({names[name]: result for name, result in summary["results"].items()}),
+        "",
+    ])  # fmt: skip
+
+
+def write(summary: dict, out: Path) -> None:
+    (out / "external_evaluation.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    with (out / "evaluation_int8.md").open("a") as report:
+        report.write("\n" + markdown(summary))
