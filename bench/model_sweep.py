@@ -1,23 +1,27 @@
-"""Chooses the default model by measurement: each MobileNetV2 candidate (width multiplier x
-input size) goes through the product's chain, and its accuracy, memory and device cost are
-reported side by side against three boards.
+"""Chooses the default model by measurement: each candidate (a family's recipe, width
+multiplier and input size) goes through the product's chain, and its accuracy on real
+photographs, memory and device cost are reported side by side against three boards.
 
-    bazel run //bench:model_sweep -- --widths=0.35,0.5,0.75 --inputs=160x120,128x96,96x96
+    bazel run //bench:model_sweep                       # the whole GRID
+    bazel run //bench:model_sweep -- --recipe=//training:configs/mobilenet_v2.json --widths=0.5 --inputs=160x120
 
 (model_sweep_cli.py is that command line; this module does the work.)
 
-Per candidate, one nested Bazel build of //bench/sweep (same recipe, same dataset resized
+Per candidate, one nested Bazel build of //bench/sweep (its recipe, the same dataset resized
 to the input size, same int8 conversion, codegen and firmware as the product) gives FP32
-and INT8 test accuracy, the .tflite, the measured TFLM arena, the MACs, and the firmware
+and INT8 test accuracy, the INT8 model's scores on the external evaluation set (real
+photographs, //data_tools:external_evaluation_set) with the teacher's beside them, the
+.tflite, the measured TFLM arena, the MACs, and the firmware
 for the QEMU board, the STM32H743 and the Nano 33 BLE class (256 KB SRAM / 1 MB flash);
 an image that does not fit its board fails its build early, and the reason is kept. The
 QEMU image then runs a few test frames under the instruction-counting plugin. Training
 time comes from the build's profile (a training answered by the cache reuses the time
 recorded when it ran).
 
-Writes sweep.md (the table), sweep.png (INT8 accuracy against RAM, board limits as lines)
-and sweep.json to --out, and names the default: the most accurate candidate whose arena
-fits the STM32H743's contiguous AXI SRAM with at least --headroom to spare.
+Writes sweep.md (the table, with the teacher as an anchor row), sweep.png (external AUC
+against RAM, board limits as lines) and sweep.json to --out, and names the default: the
+candidate with the highest AUC on the external evaluation whose arena fits the STM32H743's
+contiguous AXI SRAM with at least --headroom to spare.
 """
 
 from __future__ import annotations
@@ -31,16 +35,24 @@ import time
 from pathlib import Path
 
 from bench import device_benchmark, sweep_records
+from training import config as training_config
 from bench.sweep_candidate import BoardResult, Candidate, parse_input
 from toolchains.image import memory_map
 from tools.remote_cache import execution_log as execution_log_reader
 from tools.remote_cache.nested_bazel import bazel, shutdown, workspace
 
-# The grid of issue 9, what it trains on, and the share of the real board's arena RAM the
-# default leaves free.
-WIDTHS = ("0.35", "0.5", "0.75")
+# Each family's recipe and the (width, input) pairs measured with it; what they train on,
+# and the share of the real board's arena RAM the default leaves free. MobileNetV1 starts
+# from the teacher's weights, which exist at width 0.25 only. MobileNetV2 trains from
+# scratch (with distillation) for about 20-60 minutes a candidate on two cores: its grid
+# holds the former default and the smallest candidate, the rows measured on this dataset.
 INPUTS = ("160x120", "128x96", "96x96")
 RECIPE = "//training:configs/default.json"
+MOBILENET_V2_RECIPE = "//training:configs/mobilenet_v2.json"
+GRID = {
+    RECIPE: tuple(("0.25", size) for size in INPUTS),
+    MOBILENET_V2_RECIPE: (("0.5", "160x120"), ("0.35", "96x96")),
+}
 DATASET = "//data_tools:default_dataset"
 HEADROOM = 0.10
 REAL_BOARD = "stm32h743"
@@ -148,7 +160,7 @@ def measure(candidate: Candidate, settings: dict, results: Path) -> Candidate:
     candidate.commit, candidate.cpu = settings["provenance"]
     _build_and_run(candidate, settings, folder)
     (folder / "execution_log.json").unlink(missing_ok=True)  # every spawn's inputs: large, and read by now
-    sweep_records.write(folder / "candidate.json", settings["recipe_record"], [candidate])
+    sweep_records.write(folder / "candidate.json", [settings["recipe_record"]], [candidate])
     return candidate
 
 
@@ -177,7 +189,14 @@ def _build_and_run(candidate: Candidate, settings: dict, folder: Path) -> None:
     completed = built_targets(events)
     outputs = target_files(output_base, [_CANDIDATE, *BOARDS.values()], config_flags)
     files = {path.name: path for path in outputs.get(_CANDIDATE, []) if path.exists()}
-    needed = ["evaluation.json", "evaluation_int8.json", "report.json", "codegen_report.json", "image.elf"]
+    needed = [
+        "evaluation.json",
+        "evaluation_int8.json",
+        "external_evaluation.json",
+        "report.json",
+        "codegen_report.json",
+        "image.elf",
+    ]
     missing = [name for name in needed if name not in files]
     if missing or _CANDIDATE not in completed:
         limit = _BOARD_LIMIT.findall(built.stderr)
@@ -193,6 +212,11 @@ def _build_and_run(candidate: Candidate, settings: dict, folder: Path) -> None:
     codegen = json.loads(files["codegen_report.json"].read_text())
     candidate.fp32_accuracy = fp32["accuracy"]
     candidate.int8_accuracy = int8["accuracy"]["tflm_int8"]
+    external = json.loads(files["external_evaluation.json"].read_text())["results"]
+    candidate.external_auc = external["model"]["auc"]
+    candidate.external_accuracy = external["model"]["accuracy"]
+    candidate.external_recall_at_5pct_fp = external["model"]["person_recall_at_5pct_fp"]
+    candidate.teacher_external = external.get("teacher")
     candidate.tflite_bytes = codegen["model_bytes"]
     candidate.arena_bytes = codegen["arena_bytes"]
     candidate.macs = codegen["macs"]
@@ -230,14 +254,18 @@ def _build_and_run(candidate: Candidate, settings: dict, folder: Path) -> None:
 
 
 def choose_default(candidates: list[Candidate], headroom: float) -> Candidate | None:
-    """The most accurate (INT8) candidate that fits the real board with `headroom` to spare;
-    ties go to the smaller arena."""
+    """The candidate with the highest external AUC (INT8, real photographs) that fits the
+    real board with `headroom` to spare; ties go to the fewer MACs, then the smaller arena."""
     fitting = [
         c for c in candidates if c.error is None and REAL_BOARD in c.boards and c.boards[REAL_BOARD].fits(headroom)
     ]
     if not fitting:
         return None
-    return max(fitting, key=lambda c: (c.int8_accuracy or 0.0, -(c.arena_bytes or 0)))
+    return max(fitting, key=lambda c: (c.external_auc or 0.0, -(c.macs or 0), -(c.arena_bytes or 0)))
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def _kib(value: int | None) -> str:
@@ -257,9 +285,19 @@ def _fit_cell(result: BoardResult | None, headroom: float) -> str:
     )
 
 
-def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: float, limits: dict) -> str:
+def markdown(
+    candidates: list[Candidate],
+    chosen: Candidate | None,
+    headroom: float,
+    limits: dict,
+    teacher: dict | None = None,
+) -> str:
+    """The table; `teacher` (the teacher's external metrics) adds the anchor row."""
     header = [
         "candidate",
+        "external AUC",
+        "external acc",
+        "recall at 5% FP",
         "FP32 acc",
         "INT8 acc",
         "Δ pp",
@@ -272,12 +310,15 @@ def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: fl
     ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for c in candidates:
-        name = f"alpha {c.alpha}, {c.input}" + (" **(default)**" if c is chosen else "")
+        name = c.title + (" **(default)**" if c is chosen else "")
         if c.error:
             lines.append(f"| {name} | failed: {c.error} |" + " |" * (len(header) - 2))
             continue
         cells = [
             name,
+            _number(c.external_auc),
+            _number(c.external_accuracy),
+            _number(c.external_recall_at_5pct_fp, 3),
             f"{c.fp32_accuracy:.4f}",
             f"{c.int8_accuracy:.4f}",
             f"{c.delta_pp:+.2f}" + ("" if abs(c.delta_pp) <= INT8_TARGET_PP else " (over 1 pp)"),
@@ -289,6 +330,14 @@ def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: fl
             *[_fit_cell(c.boards.get(b), headroom if b == REAL_BOARD else 0.0) for b in BOARDS],
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    if teacher is not None:
+        anchor = [
+            "teacher: TFLM person_detect, MobileNetV1 0.25, 96x96 (anchor)",
+            _number(teacher["auc"]),
+            _number(teacher["accuracy"]),
+            _number(teacher["person_recall_at_5pct_fp"], 3),
+        ]
+        lines.append("| " + " | ".join(anchor + ["—"] * (len(header) - len(anchor))) + " |")
     arena = {b: limits[b].regions["ARENA"].length for b in BOARDS}
     lines += [
         "",
@@ -302,9 +351,9 @@ def markdown(candidates: list[Candidate], chosen: Candidate | None, headroom: fl
         lines.append(f"No candidate fits the {BOARD_TITLES[REAL_BOARD]} with {headroom:.0%} headroom.")
     else:
         lines.append(
-            f"Default: alpha {chosen.alpha}, {chosen.input}, the most accurate candidate (INT8 "
-            f"{chosen.int8_accuracy:.4f}) whose arena fits the {BOARD_TITLES[REAL_BOARD]}'s AXI SRAM with "
-            f"{headroom:.0%} to spare."
+            f"Default: {chosen.title}, the candidate with the highest AUC on the external evaluation "
+            f"({_number(chosen.external_auc)}, INT8 in TFLM) whose arena fits the {BOARD_TITLES[REAL_BOARD]}'s "
+            f"AXI SRAM with {headroom:.0%} to spare."
         )
     return "\n".join([*lines, "", *_provenance_lines(candidates)]) + "\n"
 
@@ -319,7 +368,7 @@ def _provenance_lines(candidates: list[Candidate]) -> list[str]:
 
 
 def scatter(candidates: list[Candidate], limits: dict, headroom: float, path: Path) -> None:
-    """INT8 accuracy against the tensor arena: the contiguous RAM a model needs, which each
+    """External AUC against the tensor arena: the contiguous RAM a model needs, which each
     board's ARENA region must hold (stack and static data live in other regions)."""
     import matplotlib
 
@@ -329,9 +378,9 @@ def scatter(candidates: list[Candidate], limits: dict, headroom: float, path: Pa
     figure, axes = plt.subplots(figsize=(8, 5), dpi=120)
     for c in candidates:
         if c.error is None:
-            x = (c.arena_bytes or 0) / 1024
-            axes.scatter([x], [c.int8_accuracy], s=40 + 200 * float(c.alpha))
-            axes.annotate(f"alpha {c.alpha} {c.input}", (x, c.int8_accuracy), textcoords="offset points", xytext=(6, 4))
+            x, y = (c.arena_bytes or 0) / 1024, c.external_auc or 0.0
+            axes.scatter([x], [y], s=40 + 200 * float(c.alpha), marker="o" if c.family == "mobilenet_v2" else "s")
+            axes.annotate(c.title, (x, y), textcoords="offset points", xytext=(6, 4))
     for board, style in (("stm32h743", "-"), ("nano33_ble", "--")):
         arena = limits[board].regions["ARENA"].length / 1024
         axes.axvline(arena, color="black", linestyle=style, linewidth=1, label=f"{BOARD_TITLES[board]} arena RAM")
@@ -339,7 +388,7 @@ def scatter(candidates: list[Candidate], limits: dict, headroom: float, path: Pa
             axes.axvline(arena * (1 - headroom), color="grey", linestyle=":", label=f"… with {headroom:.0%} headroom")
     axes.margins(x=0.2, y=0.1)
     axes.set_xlabel("tensor arena (KiB): contiguous RAM the model needs on the device")
-    axes.set_ylabel("INT8 test accuracy (TFLM)")
+    axes.set_ylabel("external AUC (INT8, TFLM, real photographs)")
     axes.set_title("Model sweep: accuracy against device RAM (QEMU board: 16 MiB, off the chart)")
     axes.grid(alpha=0.3)
     axes.legend(loc="best", fontsize=8)
@@ -348,11 +397,14 @@ def scatter(candidates: list[Candidate], limits: dict, headroom: float, path: Pa
     plt.close(figure)
 
 
+def family_of(recipe: str, root: Path | None = None) -> str:
+    """The model family a recipe (a training config's label, in the workspace `root`) trains."""
+    return training_config.load(sweep_records.source_path(recipe, root or workspace())).family
+
+
 def sweep(
-    widths: list[str],
-    inputs: list[str],
+    grid: list[tuple[str, str, str]],
     out: Path,
-    recipe: str,
     dataset: str,
     plugin: Path,
     output_base: Path,
@@ -361,47 +413,51 @@ def sweep(
     headroom: float = 0.10,
     bazel_args: list[str] | None = None,
     include: list[Path] | None = None,
+    compared: list[str] | None = None,
 ) -> tuple[list[Candidate], Candidate | None]:
-    """Measures widths x inputs and reports them with the candidates of the `include`d
-    records (earlier runs of the same recipe): the table, plot and default cover all."""
-    for size in inputs:
+    """Measures the (recipe, width, input) `grid` and reports it with the candidates of the
+    `include`d records (earlier runs of the `compared` recipes, by default GRID's, as they
+    are now): the table, plot and default cover all."""
+    recipes = sorted({recipe for recipe, _, _ in grid} | set(compared if compared is not None else GRID))
+    records = {recipe: sweep_records.recipe_of(recipe, dataset, workspace()) for recipe in recipes}
+    families = {recipe: family_of(recipe) for recipe, _, _ in grid}
+    for _, _, size in grid:
         parse_input(size)
-    recipe_record = sweep_records.recipe_of(recipe, dataset, workspace())
     # Read first: a bad record fails now, not after hours of training.
-    recorded = sweep_records.included(recipe_record, list(include or []))
-    grid = [(alpha.strip(), size.strip()) for alpha in widths for size in inputs]
+    recorded = sweep_records.included(list(records.values()), list(include or []))
     if not grid and not include:
-        raise ValueError("nothing to report: give --widths and --inputs to measure, or --include records")
+        raise ValueError("nothing to report: give candidates to measure, or --include records")
     out.mkdir(parents=True, exist_ok=True)
     extra = list(bazel_args or [])
     if disk_cache is not None:
         extra.append(f"--disk_cache={disk_cache}")
     settings = {
         "output_base": output_base,
-        "recipe": recipe,
         "dataset": dataset,
-        "recipe_record": recipe_record,
         "provenance": sweep_records.provenance(workspace()),
         "plugin": plugin,
         "frames_per_class": frames_per_class,
         "bazel_args": extra,
     }
     measured = []
-    for index, (alpha, size) in enumerate(grid, 1):
+    for index, (recipe, alpha, size) in enumerate(grid, 1):
         start = time.monotonic()
-        print(f"[{index}/{len(grid)}] alpha {alpha}, {size}: building and measuring…", flush=True)
-        candidate = measure(Candidate(alpha, size), settings, out)
-        status = candidate.error or f"INT8 {candidate.int8_accuracy:.4f}, arena {candidate.arena_bytes:,} B"
-        print(f"[{index}/{len(grid)}] alpha {alpha}, {size}: {status} ({time.monotonic() - start:.0f} s)", flush=True)
+        candidate = Candidate(alpha, size, family=families[recipe], recipe=recipe)
+        print(f"[{index}/{len(grid)}] {candidate.title}: building and measuring…", flush=True)
+        candidate = measure(candidate, settings | {"recipe": recipe, "recipe_record": records[recipe]}, out)
+        status = candidate.error or f"external AUC {candidate.external_auc:.4f}, arena {candidate.arena_bytes:,} B"
+        print(f"[{index}/{len(grid)}] {candidate.title}: {status} ({time.monotonic() - start:.0f} s)", flush=True)
         measured.append(candidate)
     candidates = sweep_records.merge(measured, recorded)
     limits = board_limits(workspace())
     chosen = choose_default(candidates, headroom)
-    (out / "sweep.md").write_text(markdown(candidates, chosen, headroom, limits))
+    teacher = next((c.teacher_external for c in candidates if c.teacher_external), None)
+    (out / "sweep.md").write_text(markdown(candidates, chosen, headroom, limits, teacher))
     scatter(candidates, limits, headroom, out / "sweep.png")
+    used = {c.recipe for c in candidates}
     sweep_records.write(
         out / "sweep.json",
-        recipe_record,
+        [record for recipe, record in records.items() if recipe in used],
         candidates,
         headroom=headroom,
         default=None if chosen is None else chosen.name,

@@ -1,13 +1,15 @@
 """Runs the model sweep (model_sweep.py) and prints its table.
 
-    bazel run //bench:model_sweep -- --widths=0.35,0.5,0.75 --inputs=160x120,128x96,96x96
+    bazel run //bench:model_sweep        # every recipe of model_sweep.GRID, its widths and inputs
+    bazel run //bench:model_sweep -- --recipe=//training:configs/mobilenet_v2.json --widths=0.5 --inputs=160x120
 
-Flags override the grid, the recipe and the dataset; see model_sweep.py for what it measures.
-A sweep can run in parts: --include adds the candidates of earlier runs' records
-(sweep.json, <out>/<candidate>/candidate.json, or a directory of them) to the table, and
-with an empty grid it only reports:
+--recipe with --widths and --inputs measures that recipe's widths x inputs instead; see
+model_sweep.py for what it measures. A sweep can run in parts: --include adds the
+candidates of earlier runs' records (sweep.json, <out>/<candidate>/candidate.json, or a
+directory of them) to the table, and with nothing to measure it only reports:
 
-    bazel run //bench:model_sweep -- --widths= --inputs= --include=bench/results/model_sweep
+    bazel run //bench:model_sweep -- --recipe=//training:configs/default.json --widths= --inputs= \
+        --include=bench/results/model_sweep
 """
 
 from __future__ import annotations
@@ -17,16 +19,14 @@ from pathlib import Path
 from absl import app, flags
 
 from bench.model_sweep import DATASET as DEFAULT_DATASET
+from bench.model_sweep import GRID
 from bench.model_sweep import HEADROOM as DEFAULT_HEADROOM
-from bench.model_sweep import INPUTS as DEFAULT_INPUTS
-from bench.model_sweep import RECIPE as DEFAULT_RECIPE
-from bench.model_sweep import WIDTHS as DEFAULT_WIDTHS
 from bench.model_sweep import sweep
 from tools.cli import cli_path
 
-WIDTHS = flags.DEFINE_list("widths", list(DEFAULT_WIDTHS), "MobileNetV2 width multipliers (alpha).")
-INPUTS = flags.DEFINE_list("inputs", list(DEFAULT_INPUTS), "Input sizes, WIDTHxHEIGHT.")
-RECIPE = flags.DEFINE_string("recipe", DEFAULT_RECIPE, "Training config, the same for all.")
+RECIPE = flags.DEFINE_string("recipe", None, "Training config (a label) to measure --widths x --inputs with.")
+WIDTHS = flags.DEFINE_list("widths", [], "Width multipliers (alpha), with --recipe.")
+INPUTS = flags.DEFINE_list("inputs", [], "Input sizes, WIDTHxHEIGHT, with --recipe.")
 DATASET = flags.DEFINE_string("dataset", DEFAULT_DATASET, "Prepared dataset (160x120).")
 FRAMES = flags.DEFINE_integer("frames_per_class", 2, "Test frames of each class run under QEMU.", lower_bound=1)
 HEADROOM = flags.DEFINE_float("headroom", DEFAULT_HEADROOM, "Share of the real board's arena RAM left free.")
@@ -51,12 +51,16 @@ def main(argv: list[str]) -> None:
     if PLUGIN.value is None:
         raise app.UsageError("--plugin is required (the BUILD file sets it)")
     out = cli_path(OUT.value)
+    if RECIPE.value is None:
+        if WIDTHS.value or INPUTS.value:
+            raise app.UsageError("--widths and --inputs need --recipe (the training config they apply to)")
+        grid = [(recipe, alpha, size) for recipe, pairs in GRID.items() for alpha, size in pairs]
+    else:
+        grid = [(RECIPE.value, alpha.strip(), size.strip()) for alpha in WIDTHS.value for size in INPUTS.value]
     try:
         _, chosen = sweep(
-            WIDTHS.value,
-            INPUTS.value,
+            grid,
             out,
-            RECIPE.value,
             DATASET.value,
             Path(PLUGIN.value).resolve(),
             Path(OUTPUT_BASE.value).expanduser(),

@@ -24,10 +24,17 @@ class BoardResult:
         )
 
 
+# Short names of the families (training/config.py), for candidate names.
+FAMILIES = {"mobilenet_v1": "v1", "mobilenet_v2": "v2"}
+FAMILY_TITLES = {"mobilenet_v1": "MobileNetV1", "mobilenet_v2": "MobileNetV2"}
+
+
 @dataclasses.dataclass
 class Candidate:
     alpha: str
     input: str
+    family: str = "mobilenet_v2"
+    recipe: str | None = None  # the training config's label
     error: str | None = None
     fp32_accuracy: float | None = None
     int8_accuracy: float | None = None
@@ -36,6 +43,11 @@ class Candidate:
     macs: int | None = None
     instructions: float | None = None
     host_agreement: float | None = None
+    # On the external evaluation (real photographs no training source shares), in TFLM.
+    external_auc: float | None = None
+    external_accuracy: float | None = None
+    external_recall_at_5pct_fp: float | None = None
+    teacher_external: dict | None = None  # the teacher's metrics on the same set, for the anchor row
     training_seconds: float | None = None
     model_sha256: str | None = None
     commit: str | None = None  # the commit it was measured at
@@ -44,7 +56,11 @@ class Candidate:
 
     @property
     def name(self) -> str:
-        return f"a{self.alpha}_{self.input}"
+        return f"{FAMILIES[self.family]}_a{self.alpha}_{self.input}"
+
+    @property
+    def title(self) -> str:
+        return f"{FAMILY_TITLES[self.family]} {self.alpha}, {self.input}"
 
     @property
     def delta_pp(self) -> float | None:

@@ -2,9 +2,11 @@
 what they were measured with, so that runs in parts (a candidate takes up to an hour of
 training on a small CPU) can be put in one table later.
 
-A record is {"format", "recipe", "recipe_sha256", "dataset", "candidates": [...]}; the
+A record is {"format", "recipes": [{"recipe", "recipe_sha256", "dataset"}, ...],
+"candidates": [...]}, each candidate naming its recipe (the families have one each); the
 sweep writes one per candidate as soon as it is measured (<out>/<candidate>/candidate.json)
-and one for the whole run (<out>/sweep.json, which also names the default).
+and one for the whole run (<out>/sweep.json, which also names the default). Records of
+the first format (one recipe for all, MobileNetV2 only) are still read.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Any
 
 from bench.sweep_candidate import BoardResult, Candidate, parse_input
 
-FORMAT = "tinyml-model-sweep/1"
+FORMAT = "tinyml-model-sweep/2"
+_FIRST_FORMAT = "tinyml-model-sweep/1"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,10 +98,14 @@ def cpu_name() -> str:
     return f"{names[0].strip()}{generation} x{len(names)}"
 
 
-def write(path: Path, recipe: Recipe, candidates: list[Candidate], **extra: Any) -> None:
+def write(path: Path, recipes: list[Recipe], candidates: list[Candidate], **extra: Any) -> None:
+    known = {recipe.recipe for recipe in recipes}
+    stray = [c.name for c in candidates if c.recipe not in known]
+    if stray:
+        raise ValueError(f"{path}: candidates {stray} name no recipe of the record")
     record = {
         "format": FORMAT,
-        **dataclasses.asdict(recipe),
+        "recipes": [dataclasses.asdict(recipe) for recipe in recipes],
         **extra,
         "candidates": [dataclasses.asdict(c) for c in candidates],
     }
@@ -110,16 +117,20 @@ def _candidate(fields: dict[str, Any]) -> Candidate:
     return Candidate(**{**fields, "boards": boards})
 
 
-def read(path: Path) -> tuple[Recipe, list[Candidate]]:
+def read(path: Path) -> list[tuple[Recipe, Candidate]]:
+    """Each recorded candidate with the recipe it was measured with."""
     try:
         record = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as error:
         raise ValueError(f"{path}: not a readable model-sweep record ({error})") from error
-    if not isinstance(record, dict) or record.get("format") != FORMAT:
+    if not isinstance(record, dict) or record.get("format") not in (FORMAT, _FIRST_FORMAT):
         raise ValueError(f'{path}: not a model-sweep record (its "format" is not {FORMAT!r})')
     try:
-        recipe = Recipe(record["recipe"], record["recipe_sha256"], record["dataset"])
-        return recipe, [_candidate(fields) for fields in record["candidates"]]
+        if record["format"] == _FIRST_FORMAT:
+            recipe = Recipe(record["recipe"], record["recipe_sha256"], record["dataset"])
+            return [(recipe, _candidate({**fields, "recipe": recipe.recipe})) for fields in record["candidates"]]
+        recipes = {fields["recipe"]: Recipe(**fields) for fields in record["recipes"]}
+        return [(recipes[fields["recipe"]], _candidate(fields)) for fields in record["candidates"]]
     except (KeyError, TypeError) as error:
         raise ValueError(f"{path}: a model-sweep record without the field {error}; was it edited?") from error
 
@@ -140,19 +151,19 @@ def record_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def included(recipe: Recipe, paths: list[Path]) -> list[Candidate]:
-    """The candidates recorded in `paths`; a record of another recipe or dataset, or a
-    candidate recorded twice, is an error."""
+def included(recipes: list[Recipe], paths: list[Path]) -> list[Candidate]:
+    """The candidates recorded in `paths`; a record of a recipe or dataset other than
+    `recipes` (each family's recipe as it is now), or a candidate recorded twice, is an error."""
     recorded: dict[str, tuple[Candidate, Path]] = {}
     for path in record_files(paths):
-        theirs, candidates = read(path)
-        if theirs != recipe:
-            raise ValueError(
-                f"{path}: measured with recipe {theirs.recipe} (sha256 {theirs.recipe_sha256}) on "
-                f"{theirs.dataset}, not {recipe.recipe} (sha256 {recipe.recipe_sha256}) on {recipe.dataset}; "
-                "its rows do not compare with this run's: measure them again"
-            )
-        for candidate in candidates:
+        for theirs, candidate in read(path):
+            if theirs not in recipes:
+                wanted = ", ".join(f"{r.recipe} (sha256 {r.recipe_sha256}) on {r.dataset}" for r in recipes)
+                raise ValueError(
+                    f"{path}: {candidate.name} was measured with recipe {theirs.recipe} (sha256 "
+                    f"{theirs.recipe_sha256}) on {theirs.dataset}, not {wanted}; its rows do not compare "
+                    "with this run's: measure them again"
+                )
             if candidate.name in recorded:
                 raise ValueError(
                     f"{candidate.name} is recorded twice, in {recorded[candidate.name][1]} and {path}; "
@@ -163,10 +174,10 @@ def included(recipe: Recipe, paths: list[Path]) -> list[Candidate]:
 
 
 def merge(measured: list[Candidate], recorded: list[Candidate]) -> list[Candidate]:
-    """This run's candidates and the recorded ones in one list, in grid order (width, then
-    input pixels); a candidate measured now replaces its record."""
+    """This run's candidates and the recorded ones in one list, in grid order (family,
+    width, then input pixels); a candidate measured now replaces its record."""
     by_name = {c.name: c for c in recorded} | {c.name: c for c in measured}
-    return sorted(by_name.values(), key=lambda c: (float(c.alpha), _pixels(c.input), c.input))
+    return sorted(by_name.values(), key=lambda c: (c.family, float(c.alpha), _pixels(c.input), c.input))
 
 
 def _pixels(size: str) -> int:

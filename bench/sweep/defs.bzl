@@ -1,5 +1,5 @@
-"""The model sweep's candidate: one MobileNetV2 width and input size, chosen on the command
-line, through the product's own rules (dataset, training, int8, codegen, firmware).
+"""The model sweep's candidate: one recipe (its family), width and input size, chosen on
+the command line, through the product's own rules (dataset, training, int8, codegen, firmware).
 
     bazel build --//bench/sweep:alpha=0.5 --//bench/sweep:input=128x96 //bench/sweep:candidate
 
@@ -65,7 +65,7 @@ def _candidate_model_impl(ctx):
     width, height = parse_input(ctx.attr.input[SweepValueInfo].value, "--//bench/sweep:input")
     alpha = parse_alpha(ctx.attr.alpha[SweepValueInfo].value, "--//bench/sweep:alpha")
     overrides = ["alpha=" + alpha, "image_width={}".format(width), "image_height={}".format(height)]
-    return train_keras_model(ctx, ctx.file.config, ctx.file.dataset, overrides)
+    return train_keras_model(ctx, ctx.file.config, ctx.file.dataset, overrides, teacher = ctx.file.teacher)
 
 candidate_model = rule(
     implementation = _candidate_model_impl,
@@ -75,6 +75,7 @@ candidate_model = rule(
         "config": attr.label(allow_single_file = [".json", ".yaml", ".yml"], mandatory = True),
         "dataset": attr.label(allow_single_file = True, mandatory = True),
         "input": attr.label(mandatory = True, providers = [SweepValueInfo]),
+        "teacher": attr.label(allow_single_file = True, doc = "The teacher .tflite, for recipes that use it."),
         "_train": attr.label(default = "//training:train", executable = True, cfg = "exec"),
     }),
     doc = "keras_model with the candidate's width multiplier and input size over the recipe.",
