@@ -1,6 +1,7 @@
 """The external evaluation as a benchmark: int8 models on real photographs no training
 source shares (//data_tools:external_evaluation_set), in TFLM, with TFLM's person_detect
-(the teacher) as the anchor row.
+(the teacher) as the anchor rows: the window squashed to 96x96, and the best of three
+squares as tall as the window (training/teacher.py, VIEWS).
 
     bazel run //bench:external_eval [-- --model=NAME=FILE.tflite ...] [--out=FILE.json]
 
@@ -47,8 +48,9 @@ def main(argv: list[str]) -> None:
         summary = external_evaluation.evaluate(tflite, set_dir, None, width, height)
         results[f"{name} ({width}x{height}, int8, TFLM)"] = summary["results"]["model"]
     windows = data.load_split(set_dir, "test", *external_evaluation.SET_SIZE)
-    teacher = external_evaluation.teacher_probabilities(cli_path(TEACHER.value), windows)
-    results["teacher: TFLM person_detect (96x96)"] = external_evaluation.metrics(teacher, windows.labels)
+    for view, title in (("frame", "the window squashed"), ("max_of_squares", "best of three squares")):
+        teacher = external_evaluation.teacher_probabilities(cli_path(TEACHER.value), windows, view)
+        results[f"teacher: TFLM person_detect (96x96, {title})"] = external_evaluation.metrics(teacher, windows.labels)
     counts = {label: int((windows.labels == index).sum()) for index, label in enumerate(data.CLASSES)}
     print(f"external evaluation: {counts['person']} person and {counts['no_person']} no-person windows ({set_dir})")
     print("\n".join(external_evaluation.table(results)))

@@ -56,6 +56,8 @@ GRID = {
 DATASET = "//data_tools:default_dataset"
 HEADROOM = 0.10
 REAL_BOARD = "stm32h743"
+# Real boards: a model that fills the arena region to the last byte leaves a product no room.
+HEADROOM_BOARDS = (REAL_BOARD, "nano33_ble")
 # The largest INT8 accuracy loss against FP32 a candidate may have, in points.
 INT8_TARGET_PP = 1.0
 BOARDS = {
@@ -321,13 +323,13 @@ def markdown(
             _number(c.external_recall_at_5pct_fp, 3),
             f"{c.fp32_accuracy:.4f}",
             f"{c.int8_accuracy:.4f}",
-            f"{c.delta_pp:+.2f}" + ("" if abs(c.delta_pp) <= INT8_TARGET_PP else " (over 1 pp)"),
+            f"{c.delta_pp:+.2f}" + ("" if c.delta_pp >= -INT8_TARGET_PP else " (over 1 pp)"),
             _kib(c.tflite_bytes),
             _kib(c.arena_bytes),
             f"{c.macs / 1e6:.1f}",
             "—" if c.instructions is None else f"{c.instructions / 1e6:.1f}",
             "—" if c.training_seconds is None else f"{c.training_seconds:.0f}",
-            *[_fit_cell(c.boards.get(b), headroom if b == REAL_BOARD else 0.0) for b in BOARDS],
+            *[_fit_cell(c.boards.get(b), headroom if b in HEADROOM_BOARDS else 0.0) for b in BOARDS],
         ]
         lines.append("| " + " | ".join(cells) + " |")
     if teacher is not None:
@@ -343,7 +345,8 @@ def markdown(
         "",
         "Arena RAM per board (the `ARENA` region of its memory.x): "
         + ", ".join(f"{BOARD_TITLES[b]} {_kib(arena[b])} KiB" for b in BOARDS)
-        + f". The STM32H743 column asks for {headroom:.0%} headroom. Flash is the whole image; "
+        + f". The STM32H743 and Nano 33 BLE columns ask for {headroom:.0%} headroom (\"fits\"; \"fits, under "
+        "headroom\" when only the whole region holds it). Flash is the whole image; "
         "data + stack the RAM it uses besides the arena.",
         "",
     ]

@@ -71,11 +71,10 @@ def metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, object]:
     }
 
 
-def teacher_probabilities(teacher_path: Path, windows: data.Split) -> np.ndarray:
-    """The teacher's de-quantized outputs, each window squashed to 96x96 as in distillation."""
-    teacher = teacher_module.Teacher(teacher_path)
-    scale, zero_point = teacher._output["quantization"]  # noqa: SLF001 - the teacher's own output parameters
-    return (teacher.raw_scores(windows.images).astype(np.float64) - zero_point) * scale
+def teacher_probabilities(teacher_path: Path, windows: data.Split, view: str = teacher_module.FRAME) -> np.ndarray:
+    """The teacher's de-quantized outputs for each window's `view` (teacher.VIEWS): by
+    default the window squashed to 96x96, as the teacher was trained."""
+    return teacher_module.Teacher(teacher_path).probabilities(windows.images, view)
 
 
 def evaluate(tflite: bytes, set_dir: Path, teacher_path: Path | None, width: int, height: int) -> dict:
