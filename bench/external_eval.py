@@ -47,7 +47,7 @@ def main(argv: list[str]) -> None:
         width, height = _input_size(tflite)
         summary = external_evaluation.evaluate(tflite, set_dir, None, width, height)
         results[f"{name} ({width}x{height}, int8, TFLM)"] = summary["results"]["model"]
-    windows = data.load_split(set_dir, "test", *external_evaluation.SET_SIZE)
+    windows = external_evaluation.load_set(set_dir)
     for view, title in (("frame", "the window squashed"), ("max_of_squares", "best of three squares")):
         teacher = external_evaluation.teacher_probabilities(cli_path(TEACHER.value), windows, view)
         results[f"teacher: TFLM person_detect (96x96, {title})"] = external_evaluation.metrics(teacher, windows.labels)

@@ -35,17 +35,17 @@ import time
 from pathlib import Path
 
 from bench import device_benchmark, sweep_records
-from training import config as training_config
 from bench.sweep_candidate import BoardResult, Candidate, parse_input
 from toolchains.image import memory_map
 from tools.remote_cache import execution_log as execution_log_reader
 from tools.remote_cache.nested_bazel import bazel, shutdown, workspace
+from training import config as training_config
 
 # Each family's recipe and the (width, input) pairs measured with it; what they train on,
 # and the share of the real board's arena RAM the default leaves free. MobileNetV1 starts
 # from the teacher's weights, which exist at width 0.25 only. MobileNetV2 trains from
-# scratch (with distillation) for about 20-60 minutes a candidate on two cores: its grid
-# holds the former default and the smallest candidate, the rows measured on this dataset.
+# scratch (with distillation), many times longer a candidate: its grid holds the former
+# default's width and input and the smallest candidate, the rows measured on this dataset.
 INPUTS = ("160x120", "128x96", "96x96")
 RECIPE = "//training:configs/default.json"
 MOBILENET_V2_RECIPE = "//training:configs/mobilenet_v2.json"

@@ -56,11 +56,6 @@ def windows(photo: real_photos.Photo, size: tuple[int, int]) -> list[Window]:
     ]
 
 
-def _stem(photo: real_photos.Photo) -> str:
-    digest = hashlib.sha256(photo.name.encode()).hexdigest()[:8]
-    return f"{photo.archive}-{Path(photo.member.split(':')[-1]).stem}-{digest}"
-
-
 def build(photos_tsv: Path, out: Path) -> dict:
     photos = [photo for photo in real_photos.read_list(photos_tsv) if photo.use == "eval"]
     if out.exists() and any(out.iterdir()):
@@ -73,7 +68,7 @@ def build(photos_tsv: Path, out: Path) -> dict:
         for index, box in enumerate(windows(photo, image.size)):
             pixels = transform.resize(image.crop(box), "crop")
             data = png_bytes(pixels)
-            output = f"test/{photo.label}/{_stem(photo)}-w{index}.png"
+            output = f"test/{photo.label}/{photo.slug(8)}-w{index}.png"
             (out / output).write_bytes(data)
             kept.append({
                 "output": output,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import hashlib
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,12 @@ class Photo:
     @property
     def name(self) -> str:
         return f"{self.archive}/{self.member}"
+
+    def slug(self, digest_length: int) -> str:
+        """A file-name-safe name: archive, the member's stem (which repeats across
+        packages, `1280x1024`), and a prefix of the sha256 of `name` that tells them apart."""
+        digest = hashlib.sha256(self.name.encode()).hexdigest()[:digest_length]
+        return f"{self.archive}-{Path(self.member.split(':')[-1]).stem}-{digest}"
 
 
 def _box(text: str, where: str) -> tuple[float, float, float, float] | None:

@@ -24,7 +24,6 @@ pasted patch's size and place.
 from __future__ import annotations
 
 import csv
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,9 +73,7 @@ def backgrounds(photos_tsv: Path) -> list[Background]:
             continue
         if photo.label != labels.NO_PERSON:
             raise real_photos.PhotoError(f"{photo.name}: a training photograph with people cannot be a background")
-        stem = Path(photo.member.split(":")[-1]).stem
-        name = f"{photo.archive}-{stem}-{hashlib.sha256(photo.name.encode()).hexdigest()[:6]}"
-        found.append(Background(name, real_photos.load_gray(photo), photo.name, photo.licence))
+        found.append(Background(photo.slug(6), real_photos.load_gray(photo), photo.name, photo.licence))
     if not found:
         raise real_photos.PhotoError(f"{photos_tsv}: no photograph with use `train`")
     return sorted(found, key=lambda background: background.name)

@@ -80,7 +80,7 @@ def _image(path: Path) -> str:
 def compare(fp32: np.ndarray, reference: np.ndarray, tflm: np.ndarray, split: Split, out: Path, gate: Gate) -> dict:
     """Writes evaluation_int8.json and evaluation_int8.md (and the plots); applies the gate."""
     results = {
-        name: evaluate.report(scores, split)
+        name: evaluate.report(scores, split.labels)
         for name, scores in (("fp32", fp32), ("tflite_int8", reference), ("tflm_int8", tflm))
     }
     for name, title in (("fp32", "FP32"), ("tflite_int8", "INT8 TFLite"), ("tflm_int8", "INT8 TFLM")):

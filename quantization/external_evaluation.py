@@ -18,14 +18,19 @@ from data_tools import transform
 from quantization import evaluate_int8
 from training import data
 from training import teacher as teacher_module
+from training.evaluate import report as decision_report
 
 FALSE_POSITIVE_RATE = 0.05
 SET_SIZE = (transform.WIDTH, transform.HEIGHT)
 
 
-def load_set(root: Path, width: int, height: int) -> data.Split:
-    """The set's windows (stored at 160x120) at the model's input size, resized as the datasets are."""
-    windows = data.load_split(root, "test", *SET_SIZE)
+def load_set(root: Path) -> data.Split:
+    """The set's windows, as stored (160x120)."""
+    return data.load_split(root, "test", *SET_SIZE)
+
+
+def at_input_size(windows: data.Split, width: int, height: int) -> data.Split:
+    """The windows at a model's input size, resized as the datasets are."""
     if (width, height) == SET_SIZE:
         return windows
     resized = [
@@ -55,19 +60,20 @@ def recall_at_false_positives(scores: np.ndarray, labels: np.ndarray, rate: floa
 
 
 def metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, object]:
-    """probabilities: (N, 2) [no_person, person]."""
+    """probabilities: (N, 2) [no_person, person]. The decision's figures are the FP32
+    report's (training/evaluate.py); AUC and recall at 5% FP are the person score's."""
     person = probabilities[:, 1]
-    predicted = probabilities.argmax(axis=1)
+    decisions = decision_report(probabilities, labels)
+    classes = decisions["classes"]
     recall, threshold = recall_at_false_positives(person, labels, FALSE_POSITIVE_RATE)
-    counts = [[int(((labels == true) & (predicted == guess)).sum()) for guess in (0, 1)] for true in (0, 1)]
     return {
         "auc": auc(person, labels),
-        "accuracy": float((predicted == labels).mean()),
-        "person_recall": float((predicted[labels == 1] == 1).mean()),
-        "no_person_recall": float((predicted[labels == 0] == 0).mean()),
+        "accuracy": decisions["accuracy"],
+        "person_recall": classes["person"]["recall"],  # type: ignore[index]
+        "no_person_recall": classes["no_person"]["recall"],  # type: ignore[index]
         "person_recall_at_5pct_fp": recall,
         "threshold_at_5pct_fp": threshold,
-        "confusion_matrix": {"rows_true_columns_predicted": list(data.CLASSES), "counts": counts},
+        "confusion_matrix": decisions["confusion_matrix"],
     }
 
 
@@ -78,12 +84,12 @@ def teacher_probabilities(teacher_path: Path, windows: data.Split, view: str = t
 
 
 def evaluate(tflite: bytes, set_dir: Path, teacher_path: Path | None, width: int, height: int) -> dict:
-    windows = load_set(set_dir, width, height)
+    stored = load_set(set_dir)
+    windows = at_input_size(stored, width, height)
     manifest = json.loads((set_dir / "manifest.json").read_text())
     results = {"model": metrics(evaluate_int8.run_tflm(tflite, windows.images), windows.labels)}
     if teacher_path is not None:
-        full_size = data.load_split(set_dir, "test", *SET_SIZE)
-        results["teacher"] = metrics(teacher_probabilities(teacher_path, full_size), full_size.labels)
+        results["teacher"] = metrics(teacher_probabilities(teacher_path, stored), stored.labels)
     return {
         "windows": {label: int((windows.labels == index).sum()) for index, label in enumerate(data.CLASSES)},
         "photos": manifest["counts"]["photos"],

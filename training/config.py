@@ -22,6 +22,8 @@ MOBILENET_V2 = "mobilenet_v2"
 MOBILENET_V1 = "mobilenet_v1"
 # The teacher (TFLM's person_detect.tflite) is MobileNetV1 at this width.
 TEACHER_ALPHA = 0.25
+# What the teacher scores for distillation (teacher.py reads them from here).
+TEACHER_VIEWS = ("frame", "max_of_squares")
 TEACHER_FLAG = "--teacher=PATH (training/train.py; the keras_model rule's `teacher` attribute)"
 
 
@@ -59,7 +61,7 @@ class TrainConfig:
     init_from_teacher: bool = False  # mobilenet_v1 at alpha 0.25 only: start from the teacher's weights
     distillation_weight: float = 0.0  # 0 = off; else the loss's share of the teacher's soft scores
     distillation_temperature: float = 2.0  # softens both distributions in the distillation term
-    teacher_view: str = "frame"  # what the teacher scores for distillation (teacher.VIEWS)
+    teacher_view: str = TEACHER_VIEWS[0]  # what the teacher scores for distillation (TEACHER_VIEWS)
     augmentation: Augmentation = field(default_factory=Augmentation)
 
     def to_json(self) -> dict[str, object]:
@@ -79,7 +81,7 @@ _RANGES = {
     "threads": (1, 256),
     "distillation_weight": (0.0, 1.0),
 }
-_CHOICES = {"family": (MOBILENET_V2, MOBILENET_V1), "teacher_view": ("frame", "max_of_squares")}
+_CHOICES = {"family": (MOBILENET_V2, MOBILENET_V1), "teacher_view": TEACHER_VIEWS}
 
 
 def _typed(name: str, expected: type | str, value: object) -> object:

@@ -20,15 +20,17 @@ from training.data import CLASSES, Split
 WORST_EXAMPLES = 16
 
 
-def report(probabilities: np.ndarray, split: Split) -> dict[str, object]:
+def report(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, object]:
+    """Accuracy, per-class precision, recall and F1, and the confusion matrix of the
+    decisions (argmax) against the class indices `labels`."""
     predicted = probabilities.argmax(axis=1)
     precision, recall, f1, support = precision_recall_fscore_support(
-        split.labels, predicted, labels=list(range(len(CLASSES))), zero_division=0
+        labels, predicted, labels=list(range(len(CLASSES))), zero_division=0
     )
-    matrix = confusion_matrix(split.labels, predicted, labels=list(range(len(CLASSES))))
+    matrix = confusion_matrix(labels, predicted, labels=list(range(len(CLASSES))))
     return {
-        "images": len(split.labels),
-        "accuracy": float((predicted == split.labels).mean()),
+        "images": len(labels),
+        "accuracy": float((predicted == labels).mean()),
         "classes": {
             label: {
                 "precision": float(precision[i]),
@@ -88,7 +90,7 @@ def worst_examples(probabilities: np.ndarray, split: Split, path: Path) -> list[
 
 
 def write(probabilities: np.ndarray, split: Split, out: Path) -> dict[str, object]:
-    result = report(probabilities, split)
+    result = report(probabilities, split.labels)
     result["worst_examples"] = worst_examples(probabilities, split, out / "worst_examples.png")
     (out / "evaluation.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     plot_confusion(result, out / "confusion_matrix.png")

@@ -29,10 +29,11 @@ from PIL import Image
 from tensorflow.lite.python import schema_py_generated as schema
 
 from training import mobilenet_v1
+from training.config import TEACHER_VIEWS
 
 SIZE = 96
-FRAME, MAX_OF_SQUARES = "frame", "max_of_squares"
-VIEWS = (FRAME, MAX_OF_SQUARES)
+VIEWS = TEACHER_VIEWS
+FRAME, MAX_OF_SQUARES = VIEWS
 # The file's head after the backbone: a 3x3 average pool (global at 96x96), the 1x1
 # classifier convolution 256 -> 2, and a reshape to (1, 2) before the softmax.
 _HEAD = ("AVERAGE_POOL_2D", "CONV_2D", "RESHAPE", "SOFTMAX")
