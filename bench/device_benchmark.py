@@ -5,7 +5,9 @@ library behind `bazel run //bench:device` (device.py) and the model sweep.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import statistics
 import subprocess
 import tempfile
@@ -41,7 +43,53 @@ def run_chunks(elf: Path, frame_files: list[Path], plugin: Path, jobs: int) -> l
     return [result for chunk in results for result in chunk]
 
 
-def device_arena(device_runner: Path, model: Path, frame: Path) -> int:
+@dataclasses.dataclass(frozen=True)
+class DeviceArena:
+    """The device runner's arena figures (tflm_batch::Summary), in bytes."""
+
+    minimum: int  # the exact smallest arena, with the channel constants table in flash
+    used: int  # what stays allocated in it
+    activations: int  # of `used`: the activations' memory plan
+    interpreter: int  # of `used`: the wrapper's interpreter object
+    channel_constants: int  # the table's size (in flash)
+    without_table: int | None  # the smallest arena with the constants computed into it
+
+    @property
+    def overhead(self) -> int:
+        return self.minimum - self.activations
+
+    def breakdown(self) -> str:
+        """The arena as activations plus each overhead, in one line."""
+        text = (
+            f"{self.minimum:,} B = activations {self.activations:,} + TFLM and kernel state "
+            f"{self.used - self.activations - self.interpreter:,} + interpreter object {self.interpreter:,}"
+        )
+        if self.minimum > self.used:
+            text += f" + planner's transient room {self.minimum - self.used:,}"
+        text += f" (overhead {self.overhead / self.activations:.1%} of the activations)"
+        if self.without_table is not None:
+            text += (
+                f"; the {self.channel_constants:,} B channel constants table in flash spares "
+                f"{self.without_table - self.minimum:,} B (without it {self.without_table:,} B)"
+            )
+        return text
+
+
+def parse_arena(console: str) -> DeviceArena:
+    """The arena figures the device runner printed (its Summary, Debug-formatted)."""
+    fields = {name: int(value) for name, value in re.findall(r"(\w+): (?:Some\()?(\d+)", console)}
+    without = re.search(r"minimum_arena_bytes_without_table: (?:Some\()?(\d+|None)", console)
+    return DeviceArena(
+        minimum=fields["minimum_arena_bytes"],
+        used=fields["arena_used_bytes"],
+        activations=fields["arena_activation_bytes"],
+        interpreter=fields["arena_interpreter_bytes"],
+        channel_constants=fields["channel_constants_bytes"],
+        without_table=None if without is None or without.group(1) == "None" else int(without.group(1)),
+    )
+
+
+def device_arena(device_runner: Path, model: Path, frame: Path) -> DeviceArena:
     """The exact smallest arena on the device (32-bit pointers), from the device runner."""
     with tempfile.TemporaryDirectory() as scratch:
         inputs = Path(scratch) / "inputs.bin"
@@ -50,13 +98,12 @@ def device_arena(device_runner: Path, model: Path, frame: Path) -> int:
         append = f"--model={model.resolve()} --inputs={inputs} --outputs={Path(scratch) / 'out.bin'}"
         argv = qemu_detector.qemu_command(device_runner, append)
         done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=3600)
-    return minimum_arena(done.stdout + done.stderr)
+    return parse_arena(done.stdout + done.stderr)
 
 
 def minimum_arena(console: str) -> int:
     """The exact smallest arena the device runner printed."""
-    marker = "minimum_arena_bytes: "
-    return int(console[console.index(marker) + len(marker) :].split(",")[0])
+    return parse_arena(console).minimum
 
 
 def report(
@@ -93,8 +140,9 @@ def report(
         f"| arena region used | {arena['used']:,} B of {arena['limit']:,} B ({arena['used'] / arena['limit']:.1%}) |",
         f"| tensor arena (generated, host-measured) | {codegen['arena_bytes']:,} B |",
     ]
-    if args.get("device_arena"):
-        lines.append(f"| tensor arena (exact minimum on the device) | {args['device_arena']:,} B |")
+    device = args.get("device_arena")
+    if device:
+        lines.append(f"| tensor arena (exact minimum on the device) | {device.breakdown()} |")
     lines += [f"| QEMU wall time | {seconds:.0f} s ({args['jobs']} emulators) |", ""]
     numbers = {
         "frames": len(results),
@@ -103,7 +151,8 @@ def report(
         "host_agreement": agree / len(results),
         "instructions_mean": mean,
         "instructions_per_mac": mean / codegen["macs"],
-        "device_arena": args.get("device_arena"),
+        "device_arena": device.minimum if device else None,
+        "device_arena_activations": device.activations if device else None,
     }
     return "\n".join(lines), numbers
 

@@ -20,7 +20,7 @@ import numpy as np
 from absl import app, flags
 from tensorflow.lite.tools import flatbuffer_utils
 
-from bench.device_benchmark import minimum_arena
+from bench.device_benchmark import DeviceArena, parse_arena
 from firmware.harness import qemu_detector
 from quantization.audit import operators
 from toolchains.qemu.insn_count import markers
@@ -69,7 +69,12 @@ def model_operators(tflite: bytes) -> tuple[list[Operator], int]:
 @dataclasses.dataclass(frozen=True)
 class Run:
     operator_instructions: list[int]  # one count per operator, in execution order
-    arena: int  # the exact smallest tensor arena on the device
+    arena_detail: DeviceArena  # the device's arena: its exact minimum and what it holds
+
+    @property
+    def arena(self) -> int:
+        """The exact smallest tensor arena on the device."""
+        return self.arena_detail.minimum
 
 
 def run(runner: Path, model: Path, input_bytes: int, plugin: Path) -> Run:
@@ -85,7 +90,7 @@ def run(runner: Path, model: Path, input_bytes: int, plugin: Path) -> Run:
         if done.returncode != 0:
             raise RuntimeError(f"{runner} failed on {model} (exit {done.returncode}):\n{done.stdout[-2000:]}")
         instructions = [int(line) for line in counts.read_text().split()]
-        return Run(instructions, minimum_arena(done.stdout + done.stderr))
+        return Run(instructions, parse_arena(done.stdout + done.stderr))
 
 
 def table(name: str, ops: list[Operator], runs: dict[str, Run]) -> str:
@@ -115,6 +120,8 @@ def table(name: str, ops: list[Operator], runs: dict[str, Run]) -> str:
     lines.append(row("**whole model**", totals, total_macs))
     lines.append("")
     lines.append("- tensor arena, exact minimum on the device: " + ", ".join(f"{s} {arenas[s]:,} B" for s in sets))
+    for kernel_set, result in runs.items():
+        lines.append(f"- {kernel_set} arena: {result.arena_detail.breakdown()}")
     for board, mhz in BOARDS_MHZ.items():
         estimates = ", ".join(f"{s} {totals[s] / (mhz * 1e3):,.0f} ms" for s in sets)
         lines.append(f"- {board}, instructions at one per cycle: {estimates}")

@@ -20,7 +20,10 @@ BOARDS = Path("toolchains/boards")
 
 def describe(model: Path, tmp_path: Path) -> Path:
     out = tmp_path / f"{model.stem}.json"
-    subprocess.run([str(HOST_RUNNER), f"--model={model}", f"--describe={out}"], check=True)
+    table = tmp_path / "channel_constants.bin"
+    subprocess.run(
+        [str(HOST_RUNNER), f"--model={model}", f"--describe={out}", f"--channel_constants={table}"], check=True
+    )
     return out
 
 
@@ -53,6 +56,19 @@ def test_the_rule_embeds_the_model_with_its_measured_arena() -> None:
     assert report["board"] is None, "a host build checks no board"
     assert f"pub static OPS: [Op; {len(description['operators'])}]" in module
     assert "ops::CONV_2D" in module and "ops::DEPTHWISE_CONV_2D" in module
+
+
+def test_the_report_shows_the_arena_as_activations_plus_each_overhead() -> None:
+    report = json.loads((SMOKE / "codegen_report.json").read_text())
+    arena = report["host_arena"]
+    assert sum(arena.values()) == report["host_minimum_arena_bytes"]
+    assert arena["activations"] > 0 and arena["tflm_and_kernels"] > 0 and arena["interpreter"] > 0
+    # The table in flash is what the arena no longer holds: 5 bytes a channel, at least.
+    table = (SMOKE / "channel_constants.bin").read_bytes()
+    assert report["channel_constants_bytes"] == len(table) > 8
+    assert 'include_bytes!("channel_constants.bin")' in (SMOKE / "lib.rs").read_text()
+    spared = report["host_minimum_arena_bytes_without_table"] - report["host_minimum_arena_bytes"]
+    assert spared >= (len(table) - 8) * 5 // 9 > 0
 
 
 def test_a_model_whose_arena_exceeds_the_board_fails_with_limit_and_need(tmp_path: Path) -> None:

@@ -6,8 +6,10 @@
     )
 
 makes the crate `person_detector_model` (a rust_library depending on //firmware/tflm) with
-MODEL (16-byte aligned bytes), OPS, ARENA_BYTES (measured by running the model once in the
-host build of the same TFLM library and wrapper), input/output quantization, the
+MODEL (16-byte aligned bytes), CHANNEL_CONSTANTS (the convolutions' per-channel multipliers
+and shifts, computed at build time, in flash) and `model()` that joins them, OPS,
+ARENA_BYTES (measured by running the model once in the host build of the same TFLM
+library and wrapper, with that table), input/output quantization, the
 pixel-to-input table (from `input_range`), the classes and which is `person`, MODEL_SHA256
 and MACS. Built for a board (under an mcu_image), it fails early when the model or its
 arena cannot fit the board's memory map.
@@ -31,11 +33,18 @@ def _tflite_rust_source_impl(ctx):
     model = ctx.actions.declare_file(ctx.label.name + "/model.tflite")
     ctx.actions.symlink(output = model, target_file = source)
     description = ctx.actions.declare_file(ctx.label.name + "/description.json")
+
+    # Built with the model, read from flash by its convolutions (include_bytes!() too).
+    channel_constants = ctx.actions.declare_file(ctx.label.name + "/channel_constants.bin")
     ctx.actions.run(
         executable = ctx.executable._host_runner,
-        arguments = ["--model=" + model.path, "--describe=" + description.path],
+        arguments = [
+            "--model=" + model.path,
+            "--describe=" + description.path,
+            "--channel_constants=" + channel_constants.path,
+        ],
         inputs = [model],
-        outputs = [description],
+        outputs = [description, channel_constants],
         mnemonic = "TfliteMeasureArena",
         progress_message = "Running {} once in the host TFLM to measure its arena".format(source.short_path),
     )
@@ -72,10 +81,10 @@ def _tflite_rust_source_impl(ctx):
     return [
         DefaultInfo(
             files = depset([module]),
-            runfiles = ctx.runfiles(files = [module, model, description, report]),
+            runfiles = ctx.runfiles(files = [module, model, channel_constants, description, report]),
         ),
         OutputGroupInfo(
-            model = depset([model]),
+            model = depset([model, channel_constants]),
             report = depset([report, description]),
         ),
     ]

@@ -4,9 +4,10 @@
         [--memory_x=toolchains/boards/BOARD/memory.x] [--class_names=no_person,person]
         [--input_range=0,255]
 
-D.json is `host_runner --describe` of the same model: the measured arena, operators and
-tensors. With --memory_x, a model that cannot fit the board fails here, before any firmware
-is compiled, with the board's limit and the model's need.
+D.json is `host_runner --describe` of the same model: the measured arena and what it holds,
+operators and tensors; beside it, channel_constants.bin, the table the module embeds. With
+--memory_x, a model that cannot fit the board fails here, before any firmware is compiled,
+with the board's limit and the model's need.
 """
 
 from __future__ import annotations
@@ -84,6 +85,12 @@ def embed(
         "macs": embedding.macs,
         "arena_bytes": arena_bytes,
         "host_minimum_arena_bytes": description["minimum_arena_bytes"],
+        # Host-measured (pointer_bytes wide): activations plus each overhead, and what the
+        # channel constants in flash spare the arena.
+        "host_arena": description["arena"],
+        "host_minimum_arena_bytes_without_table": description["minimum_arena_bytes_without_table"],
+        "channel_constants_bytes": description["channel_constants_bytes"],
+        "pointer_bytes": description["pointer_bytes"],
         "operators": [op["name"] for op in description["operators"]],
         "input": description["inputs"][0],
         "output": description["outputs"][0],
@@ -98,7 +105,9 @@ def embed(
     if memory_x is not None:
         # The firmware's frames go straight into the input tensor: the arena is all it places
         # in the board's ARENA region.
-        report["board"] = board_limits.check(memory_x, len(data), arena_bytes).as_dict()
+        report["board"] = board_limits.check(
+            memory_x, len(data) + description["channel_constants_bytes"], arena_bytes
+        ).as_dict()
     return text, report
 
 

@@ -18,7 +18,7 @@ fn model_bytes_are_aligned_and_complete() {
 
 #[test]
 fn listed_operators_are_exactly_the_models() {
-    let model = Model::new(model::MODEL.as_slice()).unwrap();
+    let model = model::model().unwrap();
     let mut used: Vec<i32> = model
         .operator_codes()
         .map(|code| code.builtin_code)
@@ -36,7 +36,7 @@ fn listed_operators_are_exactly_the_models() {
 
 #[test]
 fn the_model_runs_in_exactly_the_generated_arena() {
-    let model = Model::new(model::MODEL.as_slice()).unwrap();
+    let model = model::model().unwrap();
     let mut arena = vec![0u8; model::ARENA_BYTES + ALIGNMENT];
     let start = arena.as_ptr().align_offset(ALIGNMENT);
     let arena = &mut arena[start..start + model::ARENA_BYTES];
@@ -52,7 +52,7 @@ fn the_model_runs_in_exactly_the_generated_arena() {
 
 #[test]
 fn input_and_output_match_the_interpreter() {
-    let model = Model::new(model::MODEL.as_slice()).unwrap();
+    let model = model::model().unwrap();
     let mut arena = vec![0u8; model::ARENA_BYTES + ALIGNMENT];
     let start = arena.as_ptr().align_offset(ALIGNMENT);
     let interpreter = Interpreter::new(
@@ -86,4 +86,77 @@ fn pixels_map_to_the_input_quantization() {
             expected
         );
     }
+}
+
+/// The model's outputs on one fixed frame, in `arena`.
+fn outputs_on_a_frame(model: &Model<'_>, arena: &mut [u8]) -> Vec<u8> {
+    let mut interpreter = Interpreter::new(model, &model::OPS, arena).unwrap();
+    for (index, byte) in interpreter
+        .input_mut(0)
+        .unwrap()
+        .bytes_mut()
+        .iter_mut()
+        .enumerate()
+    {
+        *byte = (index * 7 % 251) as u8;
+    }
+    interpreter.invoke().unwrap();
+    interpreter.output(0).unwrap().bytes().to_vec()
+}
+
+#[test]
+fn the_channel_constants_spare_the_arena_and_change_no_output() {
+    let with_table = model::model().unwrap();
+    let without_table = Model::new(model::MODEL.as_slice()).unwrap();
+    assert!(model::CHANNEL_CONSTANTS.0.len() > 8, "a table with records");
+    let mut arena = vec![0u8; 4 * model::ARENA_BYTES + ALIGNMENT];
+    let start = arena.as_ptr().align_offset(ALIGNMENT);
+    let arena = &mut arena[start..start + 4 * model::ARENA_BYTES];
+    // Without the table the multipliers and shifts (5 bytes a channel) go into the arena.
+    let needed = Interpreter::minimum_arena_bytes(&without_table, &model::OPS, arena).unwrap();
+    assert!(needed > model::ARENA_BYTES);
+    assert!(Interpreter::new(
+        &without_table,
+        &model::OPS,
+        &mut arena[..model::ARENA_BYTES]
+    )
+    .is_err());
+    let computed = outputs_on_a_frame(&without_table, arena);
+    assert_eq!(
+        outputs_on_a_frame(&with_table, &mut arena[..model::ARENA_BYTES]),
+        computed
+    );
+}
+
+#[test]
+fn a_table_that_is_not_the_models_is_refused_with_the_op() {
+    let mut arena = vec![0u8; 2 * model::ARENA_BYTES + ALIGNMENT];
+    let start = arena.as_ptr().align_offset(ALIGNMENT);
+    let arena = &mut arena[start..start + 2 * model::ARENA_BYTES];
+    // One multiplier of the first record changed (header 8 B, record header 8 B).
+    let mut table = tflm::AlignedBuffer([0u8; 1 << 16]);
+    let bytes = model::CHANNEL_CONSTANTS.0.len();
+    table.0[..bytes].copy_from_slice(&model::CHANNEL_CONSTANTS.0);
+    table.0[16] ^= 1;
+    let model = Model::new(model::MODEL.as_slice())
+        .unwrap()
+        .with_channel_constants(&table.0[..bytes]);
+    let error = Interpreter::new(&model, &model::OPS, arena)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("differs from the model for the op writing tensor"),
+        "{error}"
+    );
+    // A table cut short is no table at all.
+    let model = model.with_channel_constants(&table.0[..bytes - 4]);
+    let error = Interpreter::new(&model, &model::OPS, arena)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("is not one (wrong header, size or alignment)"),
+        "{error}"
+    );
 }

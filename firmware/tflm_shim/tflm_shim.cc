@@ -11,6 +11,7 @@
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/micro/simple_memory_allocator.h"
+#include "tflm/kernels/channel_constants.h"
 
 namespace {
 
@@ -151,14 +152,26 @@ TflmShimStatus tflm_shim_model_operator(const uint8_t* model, size_t index, int3
   return TFLM_SHIM_OK;
 }
 
-TflmShimInterpreter* tflm_shim_create(const uint8_t* model_data, size_t model_size, const TflmShimOp* ops,
-                                      size_t op_count, uint8_t* arena, size_t arena_size, char* error,
-                                      size_t error_capacity) {
+}  // extern "C"
+
+namespace {
+
+// tflm_shim_create, with a table to read (or none) and a buffer to record one into (or none).
+TflmShimInterpreter* Create(const uint8_t* model_data, size_t model_size, const uint8_t* channel_constants,
+                            size_t channel_constants_size, uint8_t* record, size_t record_capacity,
+                            size_t* record_size, const TflmShimOp* ops, size_t op_count, uint8_t* arena,
+                            size_t arena_size, char* error, size_t error_capacity) {
   Message message;
   const tflite::Model* model = tflm_shim::CheckModel(model_data, model_size, message);
   const TflmShimOp* used[TFLM_SHIM_MAX_OPS];
   size_t used_count = 0;
   if (model == nullptr || !SelectOperators(*model, ops, op_count, used, &used_count, message)) {
+    message.CopyTo(error, error_capacity);
+    return nullptr;
+  }
+  if (channel_constants == nullptr && channel_constants_size != 0) {
+    message.Append("the channel constants table is missing but its size is %u",
+                   static_cast<unsigned>(channel_constants_size));
     message.CopyTo(error, error_capacity);
     return nullptr;
   }
@@ -168,6 +181,14 @@ TflmShimInterpreter* tflm_shim_create(const uint8_t* model_data, size_t model_si
     message.Append("the %u-byte arena cannot hold the interpreter (%u bytes) and TFLM's allocator",
                    static_cast<unsigned>(arena_size), static_cast<unsigned>(own_bytes + kMinimumTflmArena));
     message.CopyTo(error, error_capacity);
+    return nullptr;
+  }
+  if (!tinyml_kernels::BeginChannelConstants(channel_constants, channel_constants_size, record, record_capacity)) {
+    message.Append("the %u-byte channel constants table is not one (wrong header, size or alignment): regenerate it "
+                   "with the model (//codegen)",
+                   static_cast<unsigned>(channel_constants_size));
+    message.CopyTo(error, error_capacity);
+    tinyml_kernels::EndChannelConstants(nullptr);
     return nullptr;
   }
   auto* shim = new (arena + padding) TflmShimInterpreter(model, arena + own_bytes, arena_size - own_bytes);
@@ -180,7 +201,16 @@ TflmShimInterpreter* tflm_shim_create(const uint8_t* model_data, size_t model_si
     ok = shim->resolver.AddBuiltin(static_cast<tflite::BuiltinOperator>(used[i]->builtin_code), &kernel,
                                    tflite::MicroOpResolverAnyVersion()) == kTfLiteOk;
   }
+  // Prepare reads and records channel constants only inside this session.
   ok = ok && shim->interpreter.AllocateTensors() == kTfLiteOk;
+  bool overflow = false;
+  const size_t recorded = tinyml_kernels::EndChannelConstants(&overflow);
+  if (record_size != nullptr) *record_size = recorded;
+  if (ok && overflow) {
+    shim->reporter.message.Append("the %u-byte buffer cannot hold the model's channel constants table",
+                                  static_cast<unsigned>(record_capacity));
+    ok = false;
+  }
   for (size_t i = 0; ok && i < shim->interpreter.inputs_size(); ++i) {
     TflmShimTensor unused;
     ok = tflm_shim_input(shim, i, &unused) == TFLM_SHIM_OK;
@@ -200,11 +230,30 @@ TflmShimInterpreter* tflm_shim_create(const uint8_t* model_data, size_t model_si
   return shim;
 }
 
+}  // namespace
+
+extern "C" {
+
+TflmShimInterpreter* tflm_shim_create(const uint8_t* model, size_t model_size, const uint8_t* channel_constants,
+                                      size_t channel_constants_size, const TflmShimOp* ops, size_t op_count,
+                                      uint8_t* arena, size_t arena_size, char* error, size_t error_capacity) {
+  return Create(model, model_size, channel_constants, channel_constants_size, nullptr, 0, nullptr, ops, op_count,
+                arena, arena_size, error, error_capacity);
+}
+
 size_t tflm_shim_arena_used_bytes(const TflmShimInterpreter* interpreter) { return interpreter->used_bytes; }
 
-size_t tflm_shim_minimum_arena_bytes(const uint8_t* model, size_t model_size, const TflmShimOp* ops, size_t op_count,
+size_t tflm_shim_arena_activation_bytes(const TflmShimInterpreter* interpreter) {
+  return interpreter->interpreter.arena_activation_bytes();
+}
+
+size_t tflm_shim_arena_interpreter_bytes(const TflmShimInterpreter* interpreter) { return interpreter->own_bytes; }
+
+size_t tflm_shim_minimum_arena_bytes(const uint8_t* model, size_t model_size, const uint8_t* channel_constants,
+                                     size_t channel_constants_size, const TflmShimOp* ops, size_t op_count,
                                      uint8_t* arena, size_t arena_size, char* error, size_t error_capacity) {
-  TflmShimInterpreter* whole = tflm_shim_create(model, model_size, ops, op_count, arena, arena_size, error, error_capacity);
+  TflmShimInterpreter* whole = tflm_shim_create(model, model_size, channel_constants, channel_constants_size, ops,
+                                                op_count, arena, arena_size, error, error_capacity);
   if (whole == nullptr) return 0;
   // What stays allocated is a lower bound; the whole arena (rounded down) is enough.
   size_t infeasible = whole->used_bytes / TFLM_SHIM_ALIGNMENT;
@@ -214,8 +263,8 @@ size_t tflm_shim_minimum_arena_bytes(const uint8_t* model, size_t model_size, co
   // Allocation succeeds for every size from the minimum up: bisect on aligned blocks.
   while (feasible - infeasible > 1) {
     const size_t middle = infeasible + (feasible - infeasible) / 2;
-    TflmShimInterpreter* trial =
-        tflm_shim_create(model, model_size, ops, op_count, arena, middle * TFLM_SHIM_ALIGNMENT, nullptr, 0);
+    TflmShimInterpreter* trial = tflm_shim_create(model, model_size, channel_constants, channel_constants_size, ops,
+                                                  op_count, arena, middle * TFLM_SHIM_ALIGNMENT, nullptr, 0);
     if (trial != nullptr) {
       tflm_shim_destroy(trial);
       feasible = middle;
@@ -224,6 +273,23 @@ size_t tflm_shim_minimum_arena_bytes(const uint8_t* model, size_t model_size, co
     }
   }
   return feasible * TFLM_SHIM_ALIGNMENT;
+}
+
+size_t tflm_shim_channel_constants(const uint8_t* model, size_t model_size, const TflmShimOp* ops, size_t op_count,
+                                   uint8_t* arena, size_t arena_size, uint8_t* table, size_t table_capacity,
+                                   char* error, size_t error_capacity) {
+  if (table == nullptr || reinterpret_cast<uintptr_t>(table) % 4 != 0) {
+    Message message;
+    message.Append("the channel constants buffer must be present and 4-byte aligned");
+    message.CopyTo(error, error_capacity);
+    return 0;
+  }
+  size_t written = 0;
+  TflmShimInterpreter* shim = Create(model, model_size, nullptr, 0, table, table_capacity, &written, ops, op_count,
+                                     arena, arena_size, error, error_capacity);
+  if (shim == nullptr) return 0;
+  tflm_shim_destroy(shim);
+  return written;
 }
 
 size_t tflm_shim_input_count(const TflmShimInterpreter* interpreter) { return interpreter->interpreter.inputs_size(); }

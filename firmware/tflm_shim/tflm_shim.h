@@ -61,9 +61,14 @@ TflmShimStatus tflm_shim_model_operator(const uint8_t* model, size_t index, int3
 
 // Checks the model (as tflm_shim_check_model), builds an interpreter for it inside `arena`
 // and allocates its tensors. Every operator of the model must be in `ops` with a matching
-// version; only those are registered, so `ops` may list more (all the linked kernels). Returns NULL and writes a message to `error` on failure. The model and arena
-// must outlive the result.
-TflmShimInterpreter* tflm_shim_create(const uint8_t* model, size_t model_size, const TflmShimOp* ops, size_t op_count,
+// version; only those are registered, so `ops` may list more (all the linked kernels).
+// `channel_constants` (may be NULL, size 0) is the model's table of per-channel
+// multipliers and shifts (tflm_shim_channel_constants): with it the convolutions read them
+// there instead of computing them into the arena, and a table that is not this model's is
+// refused. Returns NULL and writes a message to `error` on failure. The model, table and
+// arena must outlive the result.
+TflmShimInterpreter* tflm_shim_create(const uint8_t* model, size_t model_size, const uint8_t* channel_constants,
+                                      size_t channel_constants_size, const TflmShimOp* ops, size_t op_count,
                                       uint8_t* arena, size_t arena_size, char* error, size_t error_capacity);
 
 // Bytes of the arena in use once tensors are allocated, from its start. Allocation also
@@ -71,12 +76,26 @@ TflmShimInterpreter* tflm_shim_create(const uint8_t* model, size_t model_size, c
 // larger: tflm_shim_minimum_arena_bytes finds it.
 size_t tflm_shim_arena_used_bytes(const TflmShimInterpreter* interpreter);
 
+// Of those, the bytes of the activations' memory plan, and of the shim's own interpreter
+// object (with the arena's alignment padding); the rest is TFLM's and the kernels' state.
+size_t tflm_shim_arena_activation_bytes(const TflmShimInterpreter* interpreter);
+size_t tflm_shim_arena_interpreter_bytes(const TflmShimInterpreter* interpreter);
+
 // The smallest arena size (a multiple of TFLM_SHIM_ALIGNMENT, counted from the start of
-// `arena`) in which tflm_shim_create succeeds for this model and these operators, found
+// `arena`) in which tflm_shim_create succeeds for this model, table and operators, found
 // by creating interpreters in `arena` (which must be large enough for one). Returns 0 and
 // writes a message to `error` when even the whole arena does not suffice.
-size_t tflm_shim_minimum_arena_bytes(const uint8_t* model, size_t model_size, const TflmShimOp* ops, size_t op_count,
+size_t tflm_shim_minimum_arena_bytes(const uint8_t* model, size_t model_size, const uint8_t* channel_constants,
+                                     size_t channel_constants_size, const TflmShimOp* ops, size_t op_count,
                                      uint8_t* arena, size_t arena_size, char* error, size_t error_capacity);
+
+// Writes the model's table of per-channel multipliers and shifts to `table` (4-byte
+// aligned), as the registered kernels' Prepare computes them while an interpreter is built
+// in `arena`. Returns its size, or 0 with a message in `error` when the interpreter cannot
+// be built or `table_capacity` is too small.
+size_t tflm_shim_channel_constants(const uint8_t* model, size_t model_size, const TflmShimOp* ops, size_t op_count,
+                                   uint8_t* arena, size_t arena_size, uint8_t* table, size_t table_capacity,
+                                   char* error, size_t error_capacity);
 
 size_t tflm_shim_input_count(const TflmShimInterpreter* interpreter);
 size_t tflm_shim_output_count(const TflmShimInterpreter* interpreter);

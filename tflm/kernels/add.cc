@@ -59,6 +59,20 @@ tflite::ArithmeticParams AddParameters(float input1_scale, int32_t input1_zero_p
   return params;
 }
 
+tflite::ArithmeticParams MulParameters(float input1_scale, int32_t input1_zero_point, float input2_scale,
+                                       int32_t input2_zero_point, float output_scale, int32_t output_zero_point) {
+  tflite::ArithmeticParams params = {};
+  params.input1_offset = -input1_zero_point;
+  params.input2_offset = -input2_zero_point;
+  params.output_offset = output_zero_point;
+  const double real_multiplier =
+      static_cast<double>(input1_scale) * static_cast<double>(input2_scale) / static_cast<double>(output_scale);
+  int shift = 0;
+  tflite::QuantizeMultiplier(real_multiplier, &params.output_multiplier, &shift);
+  params.output_shift = shift;
+  return params;
+}
+
 bool AddApplies(const tflite::ArithmeticParams& p) {
   // |value + offset| <= 255, so (value + offset) << 21 < 2^29 and each scaled input, and
   // their sum, stay below 2^29: RequantizeSmall's and RoundedHighProduct's domain.

@@ -1,5 +1,6 @@
 // Int8 ADD of two tensors of one shape, bit-exact with TFLM's reference_integer_ops::Add
-// (its ArithmeticParams, as TFLM 2020's ADD computes them at each invoke).
+// (its ArithmeticParams, as TFLM 2020's ADD computes them at each invoke), and the
+// parameters of ADD and MUL for the byte-table path (scalar_operand.h).
 #ifndef TINYML_TFLM_KERNELS_ADD_H_
 #define TINYML_TFLM_KERNELS_ADD_H_
 
@@ -12,6 +13,10 @@ namespace tinyml_kernels {
 // The parameters TFLM 2020's ADD derives from the tensors' quantization (add.cc's
 // CalculateOpData), but the activation range, which the caller sets.
 tflite::ArithmeticParams AddParameters(float input1_scale, int32_t input1_zero_point, float input2_scale,
+                                       int32_t input2_zero_point, float output_scale, int32_t output_zero_point);
+
+// The parameters TFLM 2020's MUL derives (mul.cc's CalculateOpData), but the activation range.
+tflite::ArithmeticParams MulParameters(float input1_scale, int32_t input1_zero_point, float input2_scale,
                                        int32_t input2_zero_point, float output_scale, int32_t output_zero_point);
 
 // Whether AddElementwise takes these parameters (every ADD TFLite's converter emits does:

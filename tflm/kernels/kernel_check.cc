@@ -6,6 +6,7 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/pooling.h"
 #include "tensorflow/lite/kernels/padding.h"
 #include "tflm/kernels/add.h"
@@ -13,6 +14,7 @@
 #include "tflm/kernels/conv.h"
 #include "tflm/kernels/depthwise_conv.h"
 #include "tflm/kernels/requantize.h"
+#include "tflm/kernels/scalar_operand.h"
 
 namespace {
 
@@ -342,6 +344,54 @@ void CheckAdd(Random& random, Reporter& reporter) {
   }
 }
 
+// ADD or MUL of a tensor and one value, on either side, against the reference's broadcast
+// kernels (what TFLM 2020 runs for them), with the parameters each op derives.
+void CheckScalarOperand(Random& random, Reporter& reporter) {
+  const bool mul = random.OneIn(2);
+  const bool scalar_first = random.OneIn(2);
+  const int size = random.Range(1, kMaxBatches * kMaxSide * kMaxSide * kMaxDepth);
+  const float scale1 = RandomScale(random), scale2 = RandomScale(random), output_scale = RandomScale(random);
+  // ADD's reference takes zero points in -127..127; MUL's any int8 one.
+  const int32_t low_zero = mul ? -128 : -127;
+  const int32_t zero1 = random.Range(low_zero, 127), zero2 = random.Range(low_zero, 127);
+  const int32_t output_zero = random.Range(-128, 127);
+  tflite::ArithmeticParams params =
+      mul ? tinyml_kernels::MulParameters(scale1, zero1, scale2, zero2, output_scale, output_zero)
+          : tinyml_kernels::AddParameters(scale1, zero1, scale2, zero2, output_scale, output_zero);
+  Activation(random, params.output_offset, &params.quantized_activation_min, &params.quantized_activation_max);
+  FillBytes(random, input, size, -128);
+  const int8_t scalar = static_cast<int8_t>(random.Range(-128, 127));
+  const tflite::RuntimeShape one({1}), shape({size});
+  const int8_t* input1 = scalar_first ? &scalar : input;
+  const int8_t* input2 = scalar_first ? input : &scalar;
+  const tflite::RuntimeShape& shape1 = scalar_first ? one : shape;
+  const tflite::RuntimeShape& shape2 = scalar_first ? shape : one;
+  if (mul) {
+    tflite::reference_integer_ops::BroadcastMul4DSlow(params, shape1, input1, shape2, input2, shape, expected);
+  } else {
+    tflite::reference_integer_ops::BroadcastAdd4DSlow(params, shape1, input1, shape2, input2, shape, expected);
+  }
+  int8_t table[256];
+  const tinyml_kernels::ScalarSide side =
+      scalar_first ? tinyml_kernels::ScalarSide::kFirst : tinyml_kernels::ScalarSide::kSecond;
+  if (mul) {
+    tinyml_kernels::BuildByteTable(tflite::reference_integer_ops::MulElementwise<int8_t>, params, scalar, side, table);
+  } else {
+    tinyml_kernels::BuildByteTable(tflite::reference_integer_ops::AddElementwise, params, scalar, side, table);
+  }
+  memset(actual, 0x5A, sizeof(actual));
+  tinyml_kernels::ApplyByteTable(table, size, input, actual);
+  reporter.result->scalar_cases++;
+  const int i = FirstDifference(size);
+  if (i >= 0 && reporter.Mismatch()) {
+    reporter.Describe() << (mul ? "MUL" : "ADD") << " of " << size << " values and " << scalar
+                        << (scalar_first ? " (first)" : " (second)") << " offsets "
+                        << static_cast<long>(params.input1_offset) << ", " << static_cast<long>(params.input2_offset)
+                        << " out " << static_cast<long>(params.output_offset) << ": output[" << i
+                        << "] = " << actual[i] << ", reference " << expected[i];
+  }
+}
+
 void CheckAveragePool(Random& random, Reporter& reporter) {
   const int batches = random.Range(1, kMaxBatches);
   // One case in 8 a window of more than 255 taps (the halfword sums' limit).
@@ -398,6 +448,7 @@ extern "C" TinymlKernelCheckResult tinyml_kernel_check(uint32_t seed, uint32_t c
     CheckConv(random, reporter);
     CheckDepthwise(random, reporter);
     CheckAdd(random, reporter);
+    CheckScalarOperand(random, reporter);
     CheckAveragePool(random, reporter);
   }
   return result;

@@ -19,6 +19,7 @@ typedef struct {
   uint32_t depthwise_cases;
   uint32_t add_cases;
   uint32_t pool_cases;
+  uint32_t scalar_cases;  // ADD and MUL of a tensor and one value
   uint32_t mismatches;
 } TinymlKernelCheckResult;
 

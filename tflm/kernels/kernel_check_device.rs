@@ -19,6 +19,7 @@ struct CheckResult {
     depthwise_cases: u32,
     add_cases: u32,
     pool_cases: u32,
+    scalar_cases: u32,
     mismatches: u32,
 }
 
@@ -32,12 +33,13 @@ fn main() -> ! {
     // most that many bytes (NUL included) and keeps no pointer to it.
     let result = unsafe { tinyml_kernel_check(SEED, CASES, report.as_mut_ptr(), report.len()) };
     hprintln!(
-        "requantize {} conv {} depthwise {} add {} pool {} mismatches {}",
+        "requantize {} conv {} depthwise {} add {} pool {} scalar {} mismatches {}",
         result.requantize_cases,
         result.conv_cases,
         result.depthwise_cases,
         result.add_cases,
         result.pool_cases,
+        result.scalar_cases,
         result.mismatches
     );
     if result.mismatches != 0
@@ -45,6 +47,7 @@ fn main() -> ! {
         || result.depthwise_cases == 0
         || result.add_cases == 0
         || result.pool_cases == 0
+        || result.scalar_cases == 0
     {
         let end = report.iter().position(|&b| b == 0).unwrap_or(report.len());
         heprintln!("first mismatch: {}", core::str::from_utf8(&report[..end]).unwrap_or("?"));

@@ -4,14 +4,18 @@
 
 #include "tensorflow/lite/c/builtin_op_data.h"
 #include "tensorflow/lite/kernels/internal/quantization_util.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"
 #include "tensorflow/lite/kernels/internal/tensor_ctypes.h"
 #include "tensorflow/lite/kernels/kernel_util.h"
 #include "tensorflow/lite/kernels/padding.h"
 #include "tensorflow/lite/micro/kernels/micro_ops.h"
 #include "tflm/kernels/add.h"
 #include "tflm/kernels/average_pool.h"
+#include "tflm/kernels/channel_constants.h"
 #include "tflm/kernels/conv.h"
 #include "tflm/kernels/depthwise_conv.h"
+#include "tflm/kernels/scalar_operand.h"
 
 namespace tinyml_kernels {
 namespace {
@@ -24,8 +28,9 @@ constexpr int kOutput = 0;
 // What Prepare computes once: the same values TFLM's reference kernels compute.
 struct OpData {
   TfLitePaddingValues padding;
-  int32_t* multiplier;
-  int8_t* shift;  // TFLite's shifts lie in -31..30: a byte a channel instead of TFLM's four
+  // In the arena, or in flash when the model came with a channel constants table.
+  const int32_t* multiplier;
+  const int8_t* shift;  // TFLite's shifts lie in -31..30: a byte a channel instead of TFLM's four
   int32_t activation_min;
   int32_t activation_max;
   int8_t* scratch;
@@ -74,9 +79,33 @@ TfLiteStatus PrepareInt8(TfLiteContext* context, TfLiteNode* node, OpData* data,
   const int channels = filter->dims->data[channel_dimension];
   TF_LITE_ENSURE(context, quantization->scale->size == 1 || quantization->scale->size == channels);
   TF_LITE_ENSURE_EQ(context, quantization->scale->size, quantization->zero_point->size);
-  TF_LITE_ENSURE_STATUS(context->AllocatePersistentBuffer(context, channels * sizeof(int32_t),
-                                                          reinterpret_cast<void**>(&data->multiplier)));
-  TF_LITE_ENSURE_STATUS(context->AllocatePersistentBuffer(context, channels, reinterpret_cast<void**>(&data->shift)));
+  // Built with the model, a table spares the arena these constants; what it holds is
+  // still derived below and compared.
+  const int output_tensor = node->outputs->data[0];
+  const int32_t* table_multiplier = nullptr;
+  const int8_t* table_shift = nullptr;
+  const bool from_table = FindChannelConstants(output_tensor, channels, &table_multiplier, &table_shift);
+  if (HaveChannelConstantsTable() && !from_table) {
+    TF_LITE_KERNEL_LOG(context,
+                       "the channel constants table has no record for the op writing tensor %d (%d channels): "
+                       "it was built for another model; regenerate it from this model (//codegen)",
+                       output_tensor, channels);
+    return kTfLiteError;
+  }
+  // Without a table they are computed into the record being built, if any, else the arena.
+  int32_t* multipliers = nullptr;
+  int8_t* shifts = nullptr;
+  if (!from_table && RecordingChannelConstants()) {
+    if (!ReserveChannelConstants(output_tensor, channels, &multipliers, &shifts)) {
+      TF_LITE_KERNEL_LOG(context, "the channel constants buffer is too small for the op writing tensor %d",
+                         output_tensor);
+      return kTfLiteError;
+    }
+  } else if (!from_table) {
+    TF_LITE_ENSURE_STATUS(context->AllocatePersistentBuffer(context, channels * sizeof(int32_t),
+                                                            reinterpret_cast<void**>(&multipliers)));
+    TF_LITE_ENSURE_STATUS(context->AllocatePersistentBuffer(context, channels, reinterpret_cast<void**>(&shifts)));
+  }
   int out_height = 0, out_width = 0;
   data->padding = tflite::ComputePaddingHeightWidth(
       stride_height, stride_width, dilation_height, dilation_width, tflite::SizeOfDimension(input, 1),
@@ -98,9 +127,19 @@ TfLiteStatus PrepareInt8(TfLiteContext* context, TfLiteNode* node, OpData* data,
     int shift = 0;
     tflite::QuantizeMultiplier(effective_scale, &multiplier, &shift);
     TF_LITE_ENSURE(context, shift >= INT8_MIN && shift <= INT8_MAX);
-    data->multiplier[c] = multiplier;
-    data->shift[c] = static_cast<int8_t>(shift);
+    if (!from_table) {
+      multipliers[c] = multiplier;
+      shifts[c] = static_cast<int8_t>(shift);
+    } else if (table_multiplier[c] != multiplier || table_shift[c] != shift) {
+      TF_LITE_KERNEL_LOG(context,
+                         "the channel constants table differs from the model for the op writing tensor %d at "
+                         "channel %d: it was built for another model; regenerate it from this model (//codegen)",
+                         output_tensor, c);
+      return kTfLiteError;
+    }
   }
+  data->multiplier = from_table ? table_multiplier : multipliers;
+  data->shift = from_table ? table_shift : shifts;
   return tflite::CalculateActivationRangeQuantized(context, activation, output, &data->activation_min,
                                                    &data->activation_max);
 }
@@ -207,29 +246,63 @@ TfLiteStatus DepthwiseEval(TfLiteContext* context, TfLiteNode* node) {
   return kTfLiteOk;
 }
 
+// One input a single value: a byte table of the reference's own elementwise arithmetic.
+TfLiteStatus EvalWithByteTable(ElementwiseKernel kernel, const tflite::ArithmeticParams& params, ScalarSide side,
+                               const TfLiteTensor* input1, const TfLiteTensor* input2, TfLiteTensor* output) {
+  const TfLiteTensor* scalar = side == ScalarSide::kFirst ? input1 : input2;
+  const TfLiteTensor* tensor = side == ScalarSide::kFirst ? input2 : input1;
+  int8_t table[256];
+  BuildByteTable(kernel, params, tflite::GetTensorData<int8_t>(scalar)[0], side, table);
+  ApplyByteTable(table, tflite::NumElements(output), tflite::GetTensorData<int8_t>(tensor),
+                 tflite::GetTensorData<int8_t>(output));
+  return kTfLiteOk;
+}
+
 // ADD. TFLM 2020's computes its parameters at each invoke (no Prepare, no state); so does
-// this one, the same way, and runs the reference for what it does not take (broadcasts,
-// other types).
+// this one, the same way, and runs the reference for what it does not take (broadcasts
+// other than of one value, other types).
 
 TfLiteStatus AddEval(TfLiteContext* context, TfLiteNode* node) {
   const TfLiteTensor* input1 = tflite::GetInput(context, node, 0);
   const TfLiteTensor* input2 = tflite::GetInput(context, node, 1);
   TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
   const auto& reference = *tflite::ops::micro::Register_ADD();
-  if (output->type != kTfLiteInt8 || input1->type != kTfLiteInt8 || input2->type != kTfLiteInt8 ||
-      !tflite::HaveSameShapes(input1, input2)) {
-    return reference.invoke(context, node);
-  }
+  const bool int8 = output->type == kTfLiteInt8 && input1->type == kTfLiteInt8 && input2->type == kTfLiteInt8;
+  const bool same_shapes = int8 && tflite::HaveSameShapes(input1, input2);
+  const ScalarSide scalar = same_shapes ? ScalarSide::kNone : FindScalarOperand(input1, input2, output);
+  if (!same_shapes && scalar == ScalarSide::kNone) return reference.invoke(context, node);
   const auto& builtin = *static_cast<const TfLiteAddParams*>(node->builtin_data);
   tflite::ArithmeticParams params =
       AddParameters(input1->params.scale, input1->params.zero_point, input2->params.scale,
                     input2->params.zero_point, output->params.scale, output->params.zero_point);
   TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
       context, builtin.activation, output, &params.quantized_activation_min, &params.quantized_activation_max));
+  if (scalar != ScalarSide::kNone) {
+    return EvalWithByteTable(tflite::reference_integer_ops::AddElementwise, params, scalar, input1, input2, output);
+  }
   if (!AddApplies(params)) return reference.invoke(context, node);
   AddElementwise(params, tflite::NumElements(output), tflite::GetTensorData<int8_t>(input1),
                  tflite::GetTensorData<int8_t>(input2), tflite::GetTensorData<int8_t>(output));
   return kTfLiteOk;
+}
+
+// MUL. As TFLM 2020's: parameters at each invoke (its CalculateOpData); an int8 tensor times
+// one value goes through a byte table, anything else to the reference.
+
+TfLiteStatus MulEval(TfLiteContext* context, TfLiteNode* node) {
+  const TfLiteTensor* input1 = tflite::GetInput(context, node, 0);
+  const TfLiteTensor* input2 = tflite::GetInput(context, node, 1);
+  TfLiteTensor* output = tflite::GetOutput(context, node, kOutput);
+  const ScalarSide scalar = FindScalarOperand(input1, input2, output);
+  if (scalar == ScalarSide::kNone) return tflite::ops::micro::Register_MUL()->invoke(context, node);
+  const auto& builtin = *static_cast<const TfLiteMulParams*>(node->builtin_data);
+  tflite::ArithmeticParams params = MulParameters(input1->params.scale, input1->params.zero_point,
+                                                  input2->params.scale, input2->params.zero_point,
+                                                  output->params.scale, output->params.zero_point);
+  TF_LITE_ENSURE_STATUS(tflite::CalculateActivationRangeQuantized(
+      context, builtin.activation, output, &params.quantized_activation_min, &params.quantized_activation_max));
+  return EvalWithByteTable(tflite::reference_integer_ops::MulElementwise<int8_t>, params, scalar, input1, input2,
+                           output);
 }
 
 // AVERAGE_POOL_2D. TFLM 2020's computes its padding at each invoke (no Prepare); so does
@@ -280,6 +353,11 @@ TfLiteRegistration* Register_AVERAGE_POOL_2D() {
 
 TfLiteRegistration* Register_ADD() {
   static TfLiteRegistration registration = {nullptr, nullptr, nullptr, AddEval, nullptr, 0, nullptr, 0};
+  return &registration;
+}
+
+TfLiteRegistration* Register_MUL() {
+  static TfLiteRegistration registration = {nullptr, nullptr, nullptr, MulEval, nullptr, 0, nullptr, 0};
   return &registration;
 }
 

@@ -11,6 +11,7 @@ namespace tinyml_kernels {
 TfLiteRegistration* Register_CONV_2D();
 TfLiteRegistration* Register_DEPTHWISE_CONV_2D();
 TfLiteRegistration* Register_ADD();
+TfLiteRegistration* Register_MUL();
 TfLiteRegistration* Register_AVERAGE_POOL_2D();
 
 }  // namespace tinyml_kernels

@@ -1,6 +1,6 @@
 //! The person detector: the embedded model in a TFLM interpreter, one frame at a time.
 
-use tflm::{ElementType, Interpreter, Model};
+use tflm::{ElementType, Interpreter};
 
 /// Scores per class, in the model's output order (model::output::CLASSES).
 pub const CLASSES: usize = model::output::CLASSES.len();
@@ -45,7 +45,7 @@ impl<'a> Detector<'a> {
     /// Checks the embedded model and allocates its tensors in `arena` with only the
     /// kernels it uses.
     pub fn new(arena: &'a mut [u8]) -> Result<Self, tflm::Error> {
-        let model = Model::new(model::MODEL.as_slice())?;
+        let model = model::model()?;
         let interpreter = Interpreter::new(&model, &model::OPS, arena)?;
         Ok(Self { interpreter })
     }

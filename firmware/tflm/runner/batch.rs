@@ -29,9 +29,17 @@ pub struct Summary {
     pub inferences: usize,
     pub input_bytes: usize,
     pub output_bytes: usize,
-    /// The smallest arena this model runs in on this target (pointer sizes differ).
+    /// The smallest arena this model runs in on this target (pointer sizes differ), with
+    /// its channel constants table, as firmware runs it.
     pub minimum_arena_bytes: usize,
+    /// The same without the table (the multipliers and shifts computed into the arena),
+    /// when `arena` holds that.
+    pub minimum_arena_bytes_without_table: Option<usize>,
+    pub channel_constants_bytes: usize,
     pub arena_used_bytes: usize,
+    /// Of arena_used_bytes: the activations' plan, and the wrapper's interpreter object.
+    pub arena_activation_bytes: usize,
+    pub arena_interpreter_bytes: usize,
 }
 
 #[derive(Debug)]
@@ -58,15 +66,24 @@ impl fmt::Display for Error {
 /// The largest single input record the runners stage (bigger inputs are refused).
 pub const MAX_INPUT_BYTES: usize = 256 * 1024;
 
-/// Runs `model` (with every kernel linked) on each input record of `inputs`.
+/// The largest channel constants table the runners build (4-byte aligned buffers).
+pub const MAX_CHANNEL_CONSTANTS_BYTES: usize = 128 * 1024;
+
+/// Runs `model` (with every kernel linked) on each input record of `inputs`, with its
+/// channel constants table built first into `table`, as firmware runs it.
 pub fn run(
     model: &[u8],
     arena: &mut [u8],
+    table: &mut [u8],
     staging: &mut [u8],
     inputs: &mut impl Source,
     outputs: &mut impl Sink,
 ) -> Result<Summary, Error> {
     let model = Model::new(model)?;
+    let minimum_arena_bytes_without_table =
+        Interpreter::minimum_arena_bytes(&model, ops::ALL, arena).ok();
+    let channel_constants_bytes = Interpreter::channel_constants(&model, ops::ALL, arena, table)?;
+    let model = model.with_channel_constants(&table[..channel_constants_bytes]);
     let minimum_arena_bytes = Interpreter::minimum_arena_bytes(&model, ops::ALL, arena)?;
     let mut interpreter = Interpreter::new(&model, ops::ALL, arena)?;
     let mut input_bytes = 0;
@@ -102,7 +119,11 @@ pub fn run(
         input_bytes,
         output_bytes,
         minimum_arena_bytes,
+        minimum_arena_bytes_without_table,
+        channel_constants_bytes,
         arena_used_bytes: interpreter.arena_used_bytes(),
+        arena_activation_bytes: interpreter.arena_activation_bytes(),
+        arena_interpreter_bytes: interpreter.arena_interpreter_bytes(),
     })
 }
 

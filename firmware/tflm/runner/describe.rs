@@ -1,10 +1,15 @@
 //! What firmware built for a model needs, measured by running the model once through this
-//! wrapper and TFLM library: the operators to register (and only those), the smallest arena
-//! they run in, and the input and output tensors. Written as JSON for //codegen.
+//! wrapper and TFLM library: the operators to register (and only those), the model's
+//! channel constants table, the smallest arena they run in with it (and what goes in that
+//! arena), and the input and output tensors. Written as JSON and the table's bytes for
+//! //codegen.
 
 use std::fmt::Write;
 
-use tflm::{ops, ElementType, Interpreter, Model, Op, Tensor};
+use tflm::{ops, AlignedBuffer, ElementType, Interpreter, Model, Op, Tensor};
+
+/// The largest channel constants table described.
+const MAX_TABLE_BYTES: usize = tflm_batch::MAX_CHANNEL_CONSTANTS_BYTES;
 
 /// The model's operators as kernels of this library, each once, in order of first use.
 fn model_ops(model: &Model<'_>) -> Result<Vec<(Op, i32)>, String> {
@@ -55,11 +60,24 @@ fn tensor_json(tensor: &Tensor<'_>) -> String {
     )
 }
 
-/// Measures `model` in `arena` (which must hold it) and returns the description as JSON.
-pub fn describe(model: &[u8], arena: &mut [u8]) -> Result<String, String> {
+/// What `describe` found: the JSON and the channel constants table.
+pub struct Description {
+    pub json: String,
+    pub channel_constants: Vec<u8>,
+}
+
+/// Measures `model` in `arena` (which must hold it).
+pub fn describe(model: &[u8], arena: &mut [u8]) -> Result<Description, String> {
     let model = Model::new(model).map_err(|error| error.to_string())?;
     let found = model_ops(&model)?;
     let ops: Vec<Op> = found.iter().map(|(op, _)| *op).collect();
+    let without_table =
+        Interpreter::minimum_arena_bytes(&model, &ops, arena).map_err(|error| error.to_string())?;
+    let mut table = Box::new(AlignedBuffer::<MAX_TABLE_BYTES>::new());
+    let table_bytes = Interpreter::channel_constants(&model, &ops, arena, &mut table.0)
+        .map_err(|error| error.to_string())?;
+    let channel_constants = table.0[..table_bytes].to_vec();
+    let model = model.with_channel_constants(&table.0[..table_bytes]);
     let minimum =
         Interpreter::minimum_arena_bytes(&model, &ops, arena).map_err(|error| error.to_string())?;
     // Run once in exactly that arena: the size is proven, not only allocated.
@@ -67,13 +85,26 @@ pub fn describe(model: &[u8], arena: &mut [u8]) -> Result<String, String> {
         Interpreter::new(&model, &ops, &mut arena[..minimum]).map_err(|error| error.to_string())?;
     interpreter.invoke().map_err(|error| error.to_string())?;
 
+    let used = interpreter.arena_used_bytes();
+    let activations = interpreter.arena_activation_bytes();
+    let own = interpreter.arena_interpreter_bytes();
     let mut json = String::from("{\n");
     let _ = writeln!(json, r#"  "minimum_arena_bytes": {minimum},"#);
+    let _ = writeln!(json, r#"  "arena_used_bytes": {used},"#);
+    // The arena as activations plus each overhead: what TFLM and the kernels keep
+    // (tensor structs, quantization, nodes, kernel state), the wrapper's object, and the
+    // transient room TFLM's planner needs beyond what stays allocated.
     let _ = writeln!(
         json,
-        r#"  "arena_used_bytes": {},"#,
-        interpreter.arena_used_bytes()
+        r#"  "arena": {{"activations": {activations}, "tflm_and_kernels": {}, "interpreter": {own}, "planner_transient": {}}},"#,
+        used - activations - own,
+        minimum - used,
     );
+    let _ = writeln!(
+        json,
+        r#"  "minimum_arena_bytes_without_table": {without_table},"#
+    );
+    let _ = writeln!(json, r#"  "channel_constants_bytes": {table_bytes},"#);
     let _ = writeln!(
         json,
         r#"  "pointer_bytes": {},"#,
@@ -112,5 +143,8 @@ pub fn describe(model: &[u8], arena: &mut [u8]) -> Result<String, String> {
         );
     }
     json.push_str("}\n");
-    Ok(json)
+    Ok(Description {
+        json,
+        channel_constants,
+    })
 }

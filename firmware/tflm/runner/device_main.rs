@@ -17,6 +17,7 @@ const ARENA_BYTES: usize = 1 << 20;
 static MODEL: StaticBuffer<{ MODEL_CAPACITY + 1 }> = StaticBuffer::new();
 static ARENA: StaticBuffer<ARENA_BYTES> = StaticBuffer::new();
 static STAGING: StaticBuffer<{ tflm_batch::MAX_INPUT_BYTES }> = StaticBuffer::new();
+static TABLE: StaticBuffer<{ tflm_batch::MAX_CHANNEL_CONSTANTS_BYTES }> = StaticBuffer::new();
 
 struct HostSource(File);
 
@@ -97,12 +98,13 @@ fn main() -> ! {
         File::open(inputs, OpenMode::Read).unwrap_or_else(|_| fail("cannot open the inputs"));
     let output =
         File::open(outputs, OpenMode::Write).unwrap_or_else(|_| fail("cannot create the outputs"));
-    let Some(staging) = STAGING.take() else {
+    let (Some(staging), Some(table)) = (STAGING.take(), TABLE.take()) else {
         fail("buffers taken twice")
     };
     match tflm_batch::run(
         model,
         arena,
+        table,
         staging,
         &mut HostSource(input),
         &mut HostSink(output),

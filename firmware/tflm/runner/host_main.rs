@@ -2,7 +2,8 @@
 //! Rust wrapper on every input record; `--expect_refusal` instead requires the model to be
 //! refused with a message (`--misalign` loads it off TFLM's alignment first).
 //! `--arena_bytes=N` limits the arena. The same core as the device runner (batch.rs).
-//! `--describe=OUT.json` measures what firmware built for the model needs (see describe.rs).
+//! `--describe=OUT.json --channel_constants=OUT.bin` measures what firmware built for the
+//! model needs and writes its channel constants table (see describe.rs).
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -92,14 +93,26 @@ fn run() -> ExitCode {
     let arena = &mut arena.0[..arena_bytes.min(ARENA_BYTES)];
 
     if let Some(out) = flag("describe") {
+        let Some(table_out) = flag("channel_constants") else {
+            eprintln!("--describe needs --channel_constants=OUT, where the table goes");
+            return ExitCode::from(2);
+        };
         return match describe::describe(model, arena) {
-            Ok(json) => match std::fs::write(&out, json) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("{out}: {error}");
-                    ExitCode::from(2)
+            Ok(description) => {
+                let written = std::fs::write(&out, description.json)
+                    .map_err(|error| format!("{out}: {error}"))
+                    .and_then(|()| {
+                        std::fs::write(&table_out, description.channel_constants)
+                            .map_err(|error| format!("{table_out}: {error}"))
+                    });
+                match written {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(error) => {
+                        eprintln!("{error}");
+                        ExitCode::from(2)
+                    }
                 }
-            },
+            }
             Err(error) => {
                 eprintln!("{model_path}: {error}");
                 ExitCode::FAILURE
@@ -128,9 +141,11 @@ fn run() -> ExitCode {
         return ExitCode::from(2);
     };
     let mut staging = vec![0u8; tflm_batch::MAX_INPUT_BYTES];
+    let mut table = Box::new(AlignedBuffer::<{ tflm_batch::MAX_CHANNEL_CONSTANTS_BYTES }>::new());
     match tflm_batch::run(
         model,
         arena,
+        &mut table.0,
         &mut staging,
         &mut FileSource(input),
         &mut FileSink(output),

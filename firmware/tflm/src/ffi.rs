@@ -66,6 +66,8 @@ unsafe extern "C" {
     fn tflm_shim_create(
         model: *const u8,
         model_size: usize,
+        channel_constants: *const u8,
+        channel_constants_size: usize,
         ops: *const RawOp,
         op_count: usize,
         arena: *mut u8,
@@ -74,13 +76,29 @@ unsafe extern "C" {
         error_capacity: usize,
     ) -> *mut TflmShimInterpreter;
     fn tflm_shim_arena_used_bytes(interpreter: *const TflmShimInterpreter) -> usize;
+    fn tflm_shim_arena_activation_bytes(interpreter: *const TflmShimInterpreter) -> usize;
+    fn tflm_shim_arena_interpreter_bytes(interpreter: *const TflmShimInterpreter) -> usize;
     fn tflm_shim_minimum_arena_bytes(
+        model: *const u8,
+        model_size: usize,
+        channel_constants: *const u8,
+        channel_constants_size: usize,
+        ops: *const RawOp,
+        op_count: usize,
+        arena: *mut u8,
+        arena_size: usize,
+        error: *mut c_char,
+        error_capacity: usize,
+    ) -> usize;
+    fn tflm_shim_channel_constants(
         model: *const u8,
         model_size: usize,
         ops: *const RawOp,
         op_count: usize,
         arena: *mut u8,
         arena_size: usize,
+        table: *mut u8,
+        table_capacity: usize,
         error: *mut c_char,
         error_capacity: usize,
     ) -> usize;
@@ -165,6 +183,16 @@ fn raw_ops(ops: &[Op]) -> Result<[RawOp; MAX_LISTED_OPS], Error> {
     Ok(raw_ops)
 }
 
+/// The model's channel constants table as the C side takes it: none is a null pointer.
+fn table_parts(model: &Model<'_>) -> (*const u8, usize) {
+    let table = model.channel_constants();
+    if table.is_empty() {
+        (core::ptr::null(), 0)
+    } else {
+        (table.as_ptr(), table.len())
+    }
+}
+
 /// The smallest arena (from the start of `arena`) in which the model allocates.
 pub fn minimum_arena_bytes(
     model: &Model<'_>,
@@ -174,16 +202,61 @@ pub fn minimum_arena_bytes(
     let raw_ops = raw_ops(ops)?;
     let mut message = [0u8; MESSAGE_CAPACITY];
     let data = model.bytes();
-    // SAFETY: every pointer is valid for its stated length during the call, and the shim
-    // destroys each interpreter it creates in `arena` before returning.
+    let (table, table_size) = table_parts(model);
+    // SAFETY: every pointer is valid for its stated length during the call (the table is
+    // null with size 0 when absent), and the shim destroys each interpreter it creates in
+    // `arena` before returning.
     let bytes = unsafe {
         tflm_shim_minimum_arena_bytes(
+            data.as_ptr(),
+            data.len(),
+            table,
+            table_size,
+            raw_ops.as_ptr(),
+            ops.len(),
+            arena.as_mut_ptr(),
+            arena.len(),
+            message.as_mut_ptr().cast(),
+            message.len(),
+        )
+    };
+    if bytes == 0 {
+        Err(Error::from_c_text(Stage::Allocate, &message))
+    } else {
+        Ok(bytes)
+    }
+}
+
+/// Writes the model's channel constants table into `table` (4-byte aligned) while an
+/// interpreter is built in `arena`; returns its length.
+pub fn channel_constants(
+    model: &Model<'_>,
+    ops: &[Op],
+    arena: &mut [u8],
+    table: &mut [u8],
+) -> Result<usize, Error> {
+    if table.as_ptr().align_offset(4) != 0 {
+        return Err(Error::new(
+            Stage::Allocate,
+            "the channel constants buffer must start on a 4-byte boundary (use an AlignedBuffer)",
+        ));
+    }
+    let raw_ops = raw_ops(ops)?;
+    let mut message = [0u8; MESSAGE_CAPACITY];
+    let data = model.bytes();
+    // SAFETY: every pointer is valid for its stated length during the call (the table
+    // checked 4-byte aligned above), and the shim destroys the interpreter it creates in
+    // `arena` before returning.
+    let bytes = unsafe {
+        tflm_shim_channel_constants(
             data.as_ptr(),
             data.len(),
             raw_ops.as_ptr(),
             ops.len(),
             arena.as_mut_ptr(),
             arena.len(),
+            table.as_mut_ptr(),
+            table.len(),
             message.as_mut_ptr().cast(),
             message.len(),
         )
@@ -200,13 +273,17 @@ impl<'m, 'a> RawInterpreter<'m, 'a> {
         let raw_ops = raw_ops(ops)?;
         let mut message = [0u8; MESSAGE_CAPACITY];
         let data = model.bytes();
-        // SAFETY: the model bytes live for 'm and the arena is borrowed exclusively for 'a,
-        // both at least as long as the returned value, which is all the shim requires; the
-        // op array and message buffer are valid for the stated lengths during the call.
+        let (table, table_size) = table_parts(model);
+        // SAFETY: the model bytes and its table live for 'm and the arena is borrowed
+        // exclusively for 'a, both at least as long as the returned value, which is all the
+        // shim requires; the op array and message buffer are valid for the stated lengths
+        // during the call.
         let handle = unsafe {
             tflm_shim_create(
                 data.as_ptr(),
                 data.len(),
+                table,
+                table_size,
                 raw_ops.as_ptr(),
                 ops.len(),
                 arena.as_mut_ptr(),
@@ -228,6 +305,16 @@ impl<'m, 'a> RawInterpreter<'m, 'a> {
     pub fn arena_used_bytes(&self) -> usize {
         // SAFETY: `handle` is a live interpreter (created, not yet destroyed).
         unsafe { tflm_shim_arena_used_bytes(self.handle.as_ptr()) }
+    }
+
+    pub fn arena_activation_bytes(&self) -> usize {
+        // SAFETY: as in `arena_used_bytes`.
+        unsafe { tflm_shim_arena_activation_bytes(self.handle.as_ptr()) }
+    }
+
+    pub fn arena_interpreter_bytes(&self) -> usize {
+        // SAFETY: as in `arena_used_bytes`.
+        unsafe { tflm_shim_arena_interpreter_bytes(self.handle.as_ptr()) }
     }
 
     pub fn input_count(&self) -> usize {

@@ -32,6 +32,18 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         self.raw.arena_used_bytes()
     }
 
+    /// Of [`Interpreter::arena_used_bytes`], the activations' memory plan (every tensor
+    /// the model computes, laid out by TFLM's planner).
+    pub fn arena_activation_bytes(&self) -> usize {
+        self.raw.arena_activation_bytes()
+    }
+
+    /// Of [`Interpreter::arena_used_bytes`], the wrapper's interpreter object and the
+    /// arena's alignment padding; the rest is TFLM's and the kernels' persistent state.
+    pub fn arena_interpreter_bytes(&self) -> usize {
+        self.raw.arena_interpreter_bytes()
+    }
+
     /// The exact smallest arena, in bytes from the start of `arena` (a multiple of
     /// [`crate::ALIGNMENT`]), in which [`Interpreter::new`] succeeds for this model and
     /// these ops. Found by building interpreters in `arena`, which must hold one.
@@ -41,6 +53,20 @@ impl<'m, 'a> Interpreter<'m, 'a> {
         arena: &mut [u8],
     ) -> Result<usize, Error> {
         ffi::minimum_arena_bytes(model, ops, arena)
+    }
+
+    /// Writes the model's table of per-channel output multipliers and shifts into `table`
+    /// (as this library's kernels compute them while an interpreter is built in `arena`)
+    /// and returns its length in bytes: the table [`Model::with_channel_constants`] takes.
+    /// Fails when `table` is too small or not 4-byte aligned, or the model does not
+    /// allocate in `arena`.
+    pub fn channel_constants(
+        model: &Model<'_>,
+        ops: &[Op],
+        arena: &mut [u8],
+        table: &mut [u8],
+    ) -> Result<usize, Error> {
+        ffi::channel_constants(model, ops, arena, table)
     }
 
     pub fn input_count(&self) -> usize {

@@ -12,20 +12,41 @@ pub struct OperatorCode {
 
 /// A TFLite flatbuffer that starts on a 16-byte boundary, passes the flatbuffer verifier,
 /// has the schema version TFLM reads, one subgraph and consistent internal references.
+/// It may carry its table of per-channel constants ([`Model::with_channel_constants`]).
 #[derive(Clone, Copy)]
 pub struct Model<'a> {
     data: &'a [u8],
+    channel_constants: &'a [u8],
 }
 
 impl<'a> Model<'a> {
     /// Checks `data`; a bad buffer is an [`Error`] with the reason, never a crash.
     pub fn new(data: &'a [u8]) -> Result<Self, Error> {
         ffi::check_model(data)?;
-        Ok(Self { data })
+        Ok(Self {
+            data,
+            channel_constants: &[],
+        })
+    }
+
+    /// The model with its table of per-channel output multipliers and shifts (built with
+    /// it: [`crate::Interpreter::channel_constants`], embedded by //codegen). Interpreters
+    /// then read them from the table, in flash on a device, instead of computing them into
+    /// the arena; one that is not this model's is refused when an interpreter is built.
+    pub fn with_channel_constants(self, table: &'a [u8]) -> Self {
+        Self {
+            channel_constants: table,
+            ..self
+        }
     }
 
     pub fn bytes(&self) -> &'a [u8] {
         self.data
+    }
+
+    /// The table given with [`Model::with_channel_constants`]; empty when none was.
+    pub fn channel_constants(&self) -> &'a [u8] {
+        self.channel_constants
     }
 
     /// The operator codes the model uses, in the model's order.
