@@ -9,7 +9,7 @@ from third_party.tflm import resolver_registrations
 
 _GENERATED = Path("firmware/tflm_shim")
 # The ops whose kernels are ours in the default build (//tflm/kernels).
-_OWN_KERNELS = {"ADD", "AVERAGE_POOL_2D", "CONV_2D", "DEPTHWISE_CONV_2D"}
+_OWN_KERNELS = {"ADD", "AVERAGE_POOL_2D", "CONV_2D", "DEPTHWISE_CONV_2D", "MUL"}
 
 
 def test_every_kernel_gets_a_registration_function_and_a_rust_constant() -> None:

@@ -1,6 +1,8 @@
 #include "tflm/kernels/depthwise_conv.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "tflm/kernels/dsp.h"
 #include "tflm/kernels/requantize.h"
@@ -286,6 +288,238 @@ TINYML_SEPARATE void Groups(const Geometry& g, const Quantization& q, const int8
   }
 }
 
+// The strip path (undilated 3x3, depth multiplier 1, stride 1 across): for each group
+// of four channels, the three window rows are kept sign-extended with the input offset
+// added, two channels a word, in a ring of padded rows (zeros outside the image stand for
+// the taps the reference skips). Every output pixel is then an interior one, and four of
+// them take a tap's weights from three registers: a tap is a load and two
+// multiply-accumulates per pixel, each input word shared by the pixels whose windows
+// overlap it. Channels (c, c+2) are one strip, (c+1, c+3) the other: what SXTAB16 gives.
+
+// Padded columns a ring row holds at most (4 KiB of stack for the two strips' rings).
+constexpr int kStripMaxColumns = 170;
+// Output rows narrower than this go through Groups: the strip path's set-up a row outweighs
+// what its blocks save.
+constexpr int kStripMinWidth = 8;
+
+// One strip's block of four output pixels, at the offsets the device code reads.
+struct StripBlock {
+  const uint32_t* rows[3];  // the window's three rows, at the block's first input column
+  uint32_t weights[9];      // tap t's doubled weights of the strip's two channels (low, high)
+  int32_t start[2];         // 2 * bias of each channel: the offset is in the rows
+};
+static_assert(!TINYML_KERNELS_DSP || (offsetof(StripBlock, weights) == 12 && offsetof(StripBlock, start) == 48),
+              "the device code's offsets");
+
+// Per-channel requantization constants of one strip's two channels.
+struct StripOutput {
+  int32_t multiplier[2], folded[2], right_minus_one[2];
+};
+
+#if TINYML_KERNELS_DSP
+
+#define TINYML_STRIP_MAC(A, B, W)                 \
+  "smlabb %[" A "], %[x], %[" W "], %[" A "]\n\t" \
+  "smlatt %[" B "], %[x], %[" W "], %[" B "]\n\t"
+#define TINYML_STRIP_LOAD(COL) "ldr %[x], [%[p], #" #COL "*4]\n\t"
+// The row's pointer advanced past the block's four pixels (BYTES), for the next block.
+#define TINYML_STRIP_ROW_END(R, BYTES)    \
+  "add %[p], %[p], #" #BYTES "\n\t"     \
+  "str %[p], [%[blk], #" #R "*4]\n\t"
+#define TINYML_STRIP_ROW_START(R)                  \
+  "ldr %[p], [%[blk], #" #R "*4]\n\t"              \
+  "ldr %[w0], [%[blk], #12+" #R "*12]\n\t"         \
+  "ldr %[w1], [%[blk], #16+" #R "*12]\n\t"         \
+  "ldr %[w2], [%[blk], #20+" #R "*12]\n\t"
+// Stride 1: pixel j's taps are columns j..j+2.
+#define TINYML_STRIP_ROW_1(R)                                                                              \
+  TINYML_STRIP_ROW_START(R)                                                                                \
+  TINYML_STRIP_LOAD(0) TINYML_STRIP_MAC("a0", "b0", "w0")                                                  \
+  TINYML_STRIP_LOAD(1) TINYML_STRIP_MAC("a0", "b0", "w1") TINYML_STRIP_MAC("a1", "b1", "w0")               \
+  TINYML_STRIP_LOAD(2) TINYML_STRIP_MAC("a0", "b0", "w2") TINYML_STRIP_MAC("a1", "b1", "w1")               \
+      TINYML_STRIP_MAC("a2", "b2", "w0")                                                                   \
+  TINYML_STRIP_LOAD(3) TINYML_STRIP_MAC("a1", "b1", "w2") TINYML_STRIP_MAC("a2", "b2", "w1")               \
+      TINYML_STRIP_MAC("a3", "b3", "w0")                                                                   \
+  TINYML_STRIP_LOAD(4) TINYML_STRIP_MAC("a2", "b2", "w2") TINYML_STRIP_MAC("a3", "b3", "w1")               \
+  TINYML_STRIP_LOAD(5) TINYML_STRIP_MAC("a3", "b3", "w2") TINYML_STRIP_ROW_END(R, 16)
+#define TINYML_STRIP_START                                                                          \
+  "ldr %[a0], [%[blk], #48]\n\t"                                                                    \
+  "ldr %[b0], [%[blk], #52]\n\t"                                                                    \
+  "mov %[a1], %[a0]\n\tmov %[a2], %[a0]\n\tmov %[a3], %[a0]\n\t"                                   \
+  "mov %[b1], %[b0]\n\tmov %[b2], %[b0]\n\tmov %[b3], %[b0]\n\t"
+#define TINYML_STRIP_OPERANDS                                                                                  \
+  : [a0] "=&r"(low[0]), [a1] "=&r"(low[1]), [a2] "=&r"(low[2]), [a3] "=&r"(low[3]), [b0] "=&r"(high[0]),      \
+    [b1] "=&r"(high[1]), [b2] "=&r"(high[2]), [b3] "=&r"(high[3]), [w0] "=&r"(w0), [w1] "=&r"(w1),            \
+    [w2] "=&r"(w2), [x] "=&r"(x), [p] "=&r"(p)                                                                 \
+  : [blk] "r"(&block)                                                                                          \
+  : "memory"
+
+// Four output pixels of one strip, then the block's rows moved past them: every register
+// an operand (8 sums, 3 weights, the input word, the row pointer, the block).
+TINYML_INLINE void StripFour(StripBlock& block, int32_t low[4], int32_t high[4]) {
+  uint32_t w0, w1, w2, x;
+  const uint32_t* p;
+  __asm__(TINYML_STRIP_START TINYML_STRIP_ROW_1(0) TINYML_STRIP_ROW_1(1) TINYML_STRIP_ROW_1(2)
+              TINYML_STRIP_OPERANDS);
+}
+
+#undef TINYML_STRIP_OPERANDS
+#undef TINYML_STRIP_START
+#undef TINYML_STRIP_ROW_1
+#undef TINYML_STRIP_ROW_START
+#undef TINYML_STRIP_ROW_END
+#undef TINYML_STRIP_LOAD
+#undef TINYML_STRIP_MAC
+
+#else
+
+// The same arithmetic in portable C (dsp.h's primitives).
+TINYML_INLINE void StripFour(StripBlock& block, int32_t low[4], int32_t high[4]) {
+  for (int j = 0; j < 4; ++j) {
+    low[j] = block.start[0];
+    high[j] = block.start[1];
+    for (int r = 0; r < 3; ++r) {
+      for (int k = 0; k < 3; ++k) {
+        const uint32_t x = block.rows[r][j + k];
+        low[j] = dsp::MacLow(x, block.weights[r * 3 + k], low[j]);
+        high[j] = dsp::MacHigh(x, block.weights[r * 3 + k], high[j]);
+      }
+    }
+  }
+  for (int r = 0; r < 3; ++r) block.rows[r] += 4;
+}
+
+#endif
+
+// One output pixel of one strip (a row's last one to three), in C on both.
+TINYML_INLINE void StripOne(const StripBlock& block, int column, int32_t* low, int32_t* high) {
+  int32_t a = block.start[0], b = block.start[1];
+#pragma GCC unroll 3
+  for (int r = 0; r < 3; ++r) {
+    const uint32_t* row = block.rows[r] + column;
+#pragma GCC unroll 3
+    for (int k = 0; k < 3; ++k) {
+      const uint32_t x = row[k];
+      a = dsp::MacLow(x, block.weights[r * 3 + k], a);
+      b = dsp::MacHigh(x, block.weights[r * 3 + k], b);
+    }
+  }
+  *low = a;
+  *high = b;
+}
+
+TINYML_INLINE void StoreStrip(const StripOutput& o, int32_t low, int32_t high, int8_t* out) {
+  out[0] = RequantizeDoubledFolded(low, o.multiplier[0], o.folded[0], o.right_minus_one[0]);
+  out[2] = RequantizeDoubledFolded(high, o.multiplier[1], o.folded[1], o.right_minus_one[1]);
+}
+
+// Input row `y` of channels c..c+3 into the two strips' ring rows, `columns` padded
+// columns from input column -pad_width: (c, c+2) into `even`, (c+1, c+3) into `odd`.
+TINYML_SEPARATE void FillStripRows(const Geometry& g, uint32_t offsets, const int8_t* image, int channel, int y,
+                                   int columns, uint32_t* even, uint32_t* odd) {
+  if (y < 0 || y >= g.input_height) {
+    memset(even, 0, columns * sizeof(uint32_t));
+    memset(odd, 0, columns * sizeof(uint32_t));
+    return;
+  }
+  int column = 0;
+  for (; column < columns && column < g.pad_width; ++column) even[column] = odd[column] = 0;
+  const int inside_end = g.pad_width + g.input_width < columns ? g.pad_width + g.input_width : columns;
+  const int8_t* in = image + (y * g.input_width + (column - g.pad_width)) * g.depth + channel;
+  const int step = g.depth;
+  for (; column + 2 <= inside_end; column += 2, in += 2 * step) {
+    const uint32_t first = dsp::Load4(in), second = dsp::Load4(in + step);
+    even[column] = dsp::ExtendEvenAdd(offsets, first);
+    odd[column] = dsp::ExtendOddAdd(offsets, first);
+    even[column + 1] = dsp::ExtendEvenAdd(offsets, second);
+    odd[column + 1] = dsp::ExtendOddAdd(offsets, second);
+  }
+  for (; column < inside_end; ++column, in += step) {
+    const uint32_t word = dsp::Load4(in);
+    even[column] = dsp::ExtendEvenAdd(offsets, word);
+    odd[column] = dsp::ExtendOddAdd(offsets, word);
+  }
+  for (; column < columns; ++column) even[column] = odd[column] = 0;
+}
+
+// Padded columns the strip path reads for a row of `output_width` pixels (stride 1).
+int StripColumns(int output_width) { return output_width + 2; }
+
+// Whether Strips applies (Groups' conditions given) and is the faster path: stride 1, rows
+// that fit the ring and are long enough to amortise a row's set-up. With stride 2 each
+// output row needs two new ring rows, and Groups measures faster (BENCHMARKS.md).
+bool StripsApply(const Geometry& g, int output_width) {
+  return g.stride_width == 1 && output_width >= kStripMinWidth && StripColumns(output_width) <= kStripMaxColumns;
+}
+
+// Every output pixel, for every whole group of four channels. Requires GroupsApply and
+// StripsApply.
+TINYML_SEPARATE void Strips(const Geometry& g, const Quantization& q, const int8_t* image, const int8_t* filter,
+                            const int32_t* bias, int output_height, int output_width, int8_t* output) {
+  const uint32_t offsets = dsp::Duplicate(q.input_offset);
+  const int columns = StripColumns(output_width);
+  uint32_t ring[2][3][kStripMaxColumns];
+  for (int channel = 0; channel + 4 <= g.depth; channel += 4) {
+    StripBlock blocks[2];
+    StripOutput outputs[2];
+    for (int strip = 0; strip < 2; ++strip) {
+      // Strip 0 holds channels (c, c+2), strip 1 (c+1, c+3).
+      const int low = channel + strip, high = low + 2;
+      for (int tap = 0; tap < 9; ++tap) {
+        blocks[strip].weights[tap] = dsp::Pack(2 * filter[tap * g.depth + low], 2 * filter[tap * g.depth + high]);
+      }
+      const int32_t bias_low = bias ? bias[low] : 0, bias_high = bias ? bias[high] : 0;
+      // Modulo 2^32, as the reference's sum: the short form's bound holds for the total only.
+      blocks[strip].start[0] = static_cast<int32_t>(2u * static_cast<uint32_t>(bias_low));
+      blocks[strip].start[1] = static_cast<int32_t>(2u * static_cast<uint32_t>(bias_high));
+      for (int half = 0; half < 2; ++half) {
+        const int c = half == 0 ? low : high;
+        const int32_t right = -q.output.shift(c);
+        outputs[strip].multiplier[half] = q.output.multiplier(c);
+        outputs[strip].folded[half] = FoldedOffset(q.output.offset(), right);
+        outputs[strip].right_minus_one[half] = right - 1;
+      }
+    }
+    // Input row y lives in slot (y + 3) % 3 (y >= -2: the padding is at most 2 rows).
+    int ring_row[3] = {INT32_MIN, INT32_MIN, INT32_MIN};
+    int first_slot = (3 - g.pad_height % 3) % 3;  // the slot of y0 = -pad_height
+    for (int out_y = 0; out_y < output_height; ++out_y) {
+      const int y0 = out_y * g.stride_height - g.pad_height;
+      for (int r = 0; r < 3; ++r) {
+        const int y = y0 + r;
+        const int slot = first_slot + r >= 3 ? first_slot + r - 3 : first_slot + r;
+        if (ring_row[slot] != y) {
+          FillStripRows(g, offsets, image, channel, y, columns, ring[0][slot], ring[1][slot]);
+          ring_row[slot] = y;
+        }
+        blocks[0].rows[r] = ring[0][slot];
+        blocks[1].rows[r] = ring[1][slot];
+      }
+      first_slot += g.stride_height;
+      while (first_slot >= 3) first_slot -= 3;
+      int8_t* out_row = output + out_y * output_width * g.depth + channel;
+      for (int strip = 0; strip < 2; ++strip) {
+        StripBlock& block = blocks[strip];
+        const StripOutput& o = outputs[strip];
+        int8_t* out = out_row + strip;
+        int out_x = 0;
+        for (; out_x + 4 <= output_width; out_x += 4) {
+          int32_t low[4], high[4];
+          StripFour(block, low, high);
+#pragma GCC unroll 4
+          for (int j = 0; j < 4; ++j) StoreStrip(o, low[j], high[j], out + j * g.depth);
+          out += 4 * g.depth;
+        }
+        for (int j = 0; out_x < output_width; ++out_x, ++j, out += g.depth) {
+          int32_t low, high;
+          StripOne(block, j, &low, &high);
+          StoreStrip(o, low, high, out);
+        }
+      }
+    }
+  }
+}
+
 // Depth multiplier M, a multiple of 4 (a first layer taking one channel to eight): input
 // channel c feeds output channels c*M .. c*M+M-1. For each group of four of them, the
 // pixels of `interior` with the group's constants (LoadGroup), each tap's input byte in
@@ -517,7 +751,11 @@ void DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_
   for (int batch = 0; batch < input_shape.Dims(0); ++batch) {
     const int8_t* image = input_data + batch * image_size;
     int8_t* output = output_data + batch * output_size;
-    if (groups) Groups(g, q, image, filter_data, bias_data, output_height, output_width, interior, output);
+    if (groups && StripsApply(g, output_width)) {
+      Strips(g, q, image, filter_data, bias_data, output_height, output_width, output);
+    } else if (groups) {
+      Groups(g, q, image, filter_data, bias_data, output_height, output_width, interior, output);
+    }
     if (first_channel == g.depth) continue;
     if (multiplied_groups) {
       MultipliedGroups(g, q, multiplier, image, filter_data, bias_data, output_width, interior, output);
