@@ -236,6 +236,62 @@ void ExpandedColumnsTimesFilter(const int8_t* column0, const int8_t* column1, in
   }
 }
 
+// ExpandedColumnsTimesFilter for shallow layers (depth 4 * kWords: a MobileNet's first 1x1
+// convolutions, 8 and 16 channels in), where a pair of output channels' bookkeeping cost
+// more than its products: the expanded columns stay in locals, and each output channel
+// is one pass over its filter row for both columns.
+template <int kWords, bool kTwoColumns>
+void ShallowColumnsTimesFilter(const int8_t* column0, const int8_t* column1, int8_t* out0, int8_t* out1,
+                               const int8_t* filter, const int32_t* bias, const int32_t* multiplier,
+                               const int8_t* shift, int output_depth, int32_t input_offset,
+                               const SaturatingStage stage) {
+  const uint32_t offsets = dsp::Duplicate(input_offset);
+  uint32_t x[2 * kWords], y[2 * kWords];
+#pragma GCC unroll 4
+  for (int k = 0; k < kWords; ++k) {
+    const uint32_t first = dsp::Load4(column0 + 4 * k), second = dsp::Load4(column1 + 4 * k);
+    x[2 * k] = dsp::ExtendEvenAdd(offsets, first);
+    x[2 * k + 1] = dsp::ExtendOddAdd(offsets, first);
+    y[2 * k] = dsp::ExtendEvenAdd(offsets, second);
+    y[2 * k + 1] = dsp::ExtendOddAdd(offsets, second);
+  }
+  for (int c = 0; c < output_depth; ++c, filter += 4 * kWords) {
+    int32_t a = bias ? bias[c] : 0;
+    int32_t b = a;
+#pragma GCC unroll 4
+    for (int k = 0; k < kWords; ++k) {
+      const uint32_t weights = dsp::Load4(filter + 4 * k);
+      const uint32_t even = dsp::ExtendEven(weights), odd = dsp::ExtendOdd(weights);
+      a = dsp::DualMac(x[2 * k + 1], odd, dsp::DualMac(x[2 * k], even, a));
+      if (kTwoColumns) b = dsp::DualMac(y[2 * k + 1], odd, dsp::DualMac(y[2 * k], even, b));
+    }
+    const int32_t m = multiplier[c], sh = shift[c];
+    out0[c] = stage.Apply(a, m, sh);
+    if (kTwoColumns) out1[c] = stage.Apply(b, m, sh);
+  }
+}
+
+// Whether ShallowColumns takes a layer of this depth.
+bool ShallowApplies(int depth) { return depth == 8 || depth == 16; }
+
+void ShallowColumns(const int8_t* const* column, int columns, int8_t* const* out, const int8_t* filter,
+                    const int32_t* bias, const int32_t* multiplier, const int8_t* shift, int depth,
+                    int output_depth, int32_t input_offset, const SaturatingStage stage) {
+  if (depth == 8 && columns == 2) {
+    ShallowColumnsTimesFilter<2, true>(column[0], column[1], out[0], out[1], filter, bias, multiplier, shift,
+                                       output_depth, input_offset, stage);
+  } else if (depth == 8) {
+    ShallowColumnsTimesFilter<2, false>(column[0], column[0], out[0], out[0], filter, bias, multiplier, shift,
+                                        output_depth, input_offset, stage);
+  } else if (columns == 2) {
+    ShallowColumnsTimesFilter<4, true>(column[0], column[1], out[0], out[1], filter, bias, multiplier, shift,
+                                       output_depth, input_offset, stage);
+  } else {
+    ShallowColumnsTimesFilter<4, false>(column[0], column[0], out[0], out[0], filter, bias, multiplier, shift,
+                                        output_depth, input_offset, stage);
+  }
+}
+
 // The general output stage with the same signature as SaturatingStage.
 struct GeneralStage {
   inline int8_t Apply(int32_t acc, int32_t multiplier, int32_t shift) const {
@@ -383,7 +439,10 @@ void ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_mult
         }
         out[c] = result + (pixel + c) * output_depth;
       }
-      if (depth <= kMaxExpandedDepth && output.saturate_only()) {
+      if (ShallowApplies(depth) && output.saturate_only()) {
+        ShallowColumns(column, count, out, filter_data, bias_data, output_multiplier, output_shift, depth,
+                       output_depth, params.input_offset, SaturatingStage(output));
+      } else if (depth <= kMaxExpandedDepth && output.saturate_only()) {
         ExpandedColumns(column, count, out, filter_data, bias_data, output_multiplier, output_shift, depth,
                         output_depth, params.input_offset, SaturatingStage(output));
       } else if (depth <= kMaxExpandedDepth) {
