@@ -236,17 +236,24 @@ void ExpandedColumnsTimesFilter(const int8_t* column0, const int8_t* column1, in
   }
 }
 
-// ExpandedColumnsTimesFilter for shallow layers (depth 4 * kWords: a MobileNet's first 1x1
-// convolutions, 8 and 16 channels in), where a pair of output channels' bookkeeping cost
-// more than its products: the expanded columns stay in locals, and each output channel
-// is one pass over its filter row for both columns.
-template <int kWords, bool kTwoColumns>
+// ExpandedColumnsTimesFilter for shallow layers (depth 4 * kWords + kTail: a MobileNet's
+// first 1x1 convolutions, 8 and 16 channels in, and its first 3x3 convolution on one
+// channel, 9), where a pair of output channels' bookkeeping cost more than its products:
+// the expanded columns stay in locals, and each output channel is one pass over its
+// filter row for both columns.
+template <int kWords, int kTail, bool kTwoColumns>
 void ShallowColumnsTimesFilter(const int8_t* column0, const int8_t* column1, int8_t* out0, int8_t* out1,
                                const int8_t* filter, const int32_t* bias, const int32_t* multiplier,
                                const int8_t* shift, int output_depth, int32_t input_offset,
                                const SaturatingStage stage) {
   const uint32_t offsets = dsp::Duplicate(input_offset);
+  constexpr int kDepth = 4 * kWords + kTail;
   uint32_t x[2 * kWords], y[2 * kWords];
+  int32_t x_tail[kTail > 0 ? kTail : 1], y_tail[kTail > 0 ? kTail : 1];
+  for (int k = 0; k < kTail; ++k) {
+    x_tail[k] = column0[4 * kWords + k] + input_offset;
+    y_tail[k] = column1[4 * kWords + k] + input_offset;
+  }
 #pragma GCC unroll 4
   for (int k = 0; k < kWords; ++k) {
     const uint32_t first = dsp::Load4(column0 + 4 * k), second = dsp::Load4(column1 + 4 * k);
@@ -255,9 +262,14 @@ void ShallowColumnsTimesFilter(const int8_t* column0, const int8_t* column1, int
     y[2 * k] = dsp::ExtendEvenAdd(offsets, second);
     y[2 * k + 1] = dsp::ExtendOddAdd(offsets, second);
   }
-  for (int c = 0; c < output_depth; ++c, filter += 4 * kWords) {
+  for (int c = 0; c < output_depth; ++c, filter += kDepth) {
     int32_t a = bias ? bias[c] : 0;
     int32_t b = a;
+#pragma GCC unroll 3
+    for (int k = 0; k < kTail; ++k) {
+      a += x_tail[k] * filter[4 * kWords + k];
+      if (kTwoColumns) b += y_tail[k] * filter[4 * kWords + k];
+    }
 #pragma GCC unroll 4
     for (int k = 0; k < kWords; ++k) {
       const uint32_t weights = dsp::Load4(filter + 4 * k);
@@ -272,23 +284,33 @@ void ShallowColumnsTimesFilter(const int8_t* column0, const int8_t* column1, int
 }
 
 // Whether ShallowColumns takes a layer of this depth.
-bool ShallowApplies(int depth) { return depth == 8 || depth == 16; }
+bool ShallowApplies(int depth) { return depth == 8 || depth == 9 || depth == 16; }
+
+template <int kWords, int kTail>
+void ShallowColumnsOfDepth(const int8_t* const* column, int columns, int8_t* const* out, const int8_t* filter,
+                           const int32_t* bias, const int32_t* multiplier, const int8_t* shift, int output_depth,
+                           int32_t input_offset, const SaturatingStage stage) {
+  if (columns == 2) {
+    ShallowColumnsTimesFilter<kWords, kTail, true>(column[0], column[1], out[0], out[1], filter, bias, multiplier,
+                                                   shift, output_depth, input_offset, stage);
+  } else {
+    ShallowColumnsTimesFilter<kWords, kTail, false>(column[0], column[0], out[0], out[0], filter, bias, multiplier,
+                                                    shift, output_depth, input_offset, stage);
+  }
+}
 
 void ShallowColumns(const int8_t* const* column, int columns, int8_t* const* out, const int8_t* filter,
                     const int32_t* bias, const int32_t* multiplier, const int8_t* shift, int depth,
                     int output_depth, int32_t input_offset, const SaturatingStage stage) {
-  if (depth == 8 && columns == 2) {
-    ShallowColumnsTimesFilter<2, true>(column[0], column[1], out[0], out[1], filter, bias, multiplier, shift,
-                                       output_depth, input_offset, stage);
-  } else if (depth == 8) {
-    ShallowColumnsTimesFilter<2, false>(column[0], column[0], out[0], out[0], filter, bias, multiplier, shift,
-                                        output_depth, input_offset, stage);
-  } else if (columns == 2) {
-    ShallowColumnsTimesFilter<4, true>(column[0], column[1], out[0], out[1], filter, bias, multiplier, shift,
-                                       output_depth, input_offset, stage);
+  if (depth == 8) {
+    ShallowColumnsOfDepth<2, 0>(column, columns, out, filter, bias, multiplier, shift, output_depth, input_offset,
+                                stage);
+  } else if (depth == 9) {
+    ShallowColumnsOfDepth<2, 1>(column, columns, out, filter, bias, multiplier, shift, output_depth, input_offset,
+                                stage);
   } else {
-    ShallowColumnsTimesFilter<4, false>(column[0], column[0], out[0], out[0], filter, bias, multiplier, shift,
-                                        output_depth, input_offset, stage);
+    ShallowColumnsOfDepth<4, 0>(column, columns, out, filter, bias, multiplier, shift, output_depth, input_offset,
+                                stage);
   }
 }
 
