@@ -296,8 +296,10 @@ TINYML_SEPARATE void Groups(const Geometry& g, const Quantization& q, const int8
 // multiply-accumulates per pixel, each input word shared by the pixels whose windows
 // overlap it. Channels (c, c+2) are one strip, (c+1, c+3) the other: what SXTAB16 gives.
 
-// Padded columns a ring row holds at most (4 KiB of stack for the two strips' rings).
-constexpr int kStripMaxColumns = 170;
+// Padded columns a ring row holds at most: output rows up to 96 pixels, 2.3 KiB of stack
+// for the two strips' rings (as much as the 1x1 path's expansion; the Nano 33 BLE class
+// has a 16 KiB stack). Wider rows go through Groups.
+constexpr int kStripMaxColumns = 98;
 // Output rows narrower than this go through Groups: the strip path's set-up a row outweighs
 // what its blocks save.
 constexpr int kStripMinWidth = 8;
