@@ -183,6 +183,15 @@ fn raw_ops(ops: &[Op]) -> Result<[RawOp; MAX_LISTED_OPS], Error> {
     Ok(raw_ops)
 }
 
+/// A size the shim returned, where 0 means failure with the reason in `message`.
+fn bytes_or_error(bytes: usize, message: &[u8]) -> Result<usize, Error> {
+    if bytes == 0 {
+        Err(Error::from_c_text(Stage::Allocate, message))
+    } else {
+        Ok(bytes)
+    }
+}
+
 /// The model's channel constants table as the C side takes it: none is a null pointer.
 fn table_parts(model: &Model<'_>) -> (*const u8, usize) {
     let table = model.channel_constants();
@@ -220,11 +229,7 @@ pub fn minimum_arena_bytes(
             message.len(),
         )
     };
-    if bytes == 0 {
-        Err(Error::from_c_text(Stage::Allocate, &message))
-    } else {
-        Ok(bytes)
-    }
+    bytes_or_error(bytes, &message)
 }
 
 /// Writes the model's channel constants table into `table` (4-byte aligned) while an
@@ -261,11 +266,7 @@ pub fn channel_constants(
             message.len(),
         )
     };
-    if bytes == 0 {
-        Err(Error::from_c_text(Stage::Allocate, &message))
-    } else {
-        Ok(bytes)
-    }
+    bytes_or_error(bytes, &message)
 }
 
 impl<'m, 'a> RawInterpreter<'m, 'a> {
