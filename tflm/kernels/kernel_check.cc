@@ -272,15 +272,20 @@ void CheckConv(Random& random, Reporter& reporter) {
 }
 
 void CheckDepthwise(Random& random, Reporter& reporter) {
-  const int batches = random.Range(1, kMaxBatches);
-  const int in_h = random.Range(1, kMaxSide), in_w = random.Range(1, kMaxSide);
-  const int depth = random.Range(1, kMaxDepth);
-  const int multiplier_count = random.OneIn(5) ? random.Range(2, kMaxMultiplier) : 1;
+  // One case in 4 a wide, short image of 3x3 windows at stride 1 across: the strip path's
+  // rows (8 output pixels and more), blocks of four and their last one to three pixels.
+  const bool wide = random.OneIn(4);
+  const int batches = wide ? 1 : random.Range(1, kMaxBatches);
+  const int in_h = wide ? random.Range(1, 4) : random.Range(1, kMaxSide);
+  const int in_w = wide ? random.Range(8, 3 * kMaxSide) : random.Range(1, kMaxSide);
+  const int depth = wide ? random.Range(4, 12) : random.Range(1, kMaxDepth);
+  const int multiplier_count = !wide && random.OneIn(5) ? random.Range(2, kMaxMultiplier) : 1;
   const int channels = depth * multiplier_count;
-  const bool three = random.Next() % 4 != 0;
+  const bool three = wide || random.Next() % 4 != 0;
   const int f_h = three ? 3 : random.Range(1, kMaxFilterSide), f_w = three ? 3 : random.Range(1, kMaxFilterSide);
-  const int stride_h = random.Range(1, 2), stride_w = random.OneIn(4) ? random.Range(1, 3) : stride_h;
-  const int dilation = random.OneIn(6) ? 2 : 1;
+  const int stride_h = random.Range(1, 2);
+  const int stride_w = wide ? 1 : random.OneIn(4) ? random.Range(1, 3) : stride_h;
+  const int dilation = !wide && random.OneIn(6) ? 2 : 1;
   const TfLitePadding padding = random.OneIn(2) ? kTfLitePaddingSame : kTfLitePaddingValid;
   // TFLM 2020 computes the depthwise padding as if undilated; the output size TFLite's.
   const int out_h = OutputSize(padding, in_h, f_h, stride_h, dilation);
