@@ -55,9 +55,9 @@ size_t ChannelConstantsRecordBytes(int channels) {
 bool BeginChannelConstants(const uint8_t* table, size_t table_size, uint8_t* record, size_t record_capacity) {
   session = Session{};
   if (table != nullptr && !WellFormed(table, table_size)) return false;
+  if (record != nullptr && reinterpret_cast<uintptr_t>(record) % 4 != 0) return false;
   session.table = table;
   session.table_size = table_size;
-  if (record != nullptr && reinterpret_cast<uintptr_t>(record) % 4 != 0) return false;
   session.record = record;
   session.record_capacity = record_capacity;
   if (record != nullptr) {

@@ -87,6 +87,20 @@ struct GroupFilter {
 };
 static_assert(offsetof(GroupFilter, step) == 72 && offsetof(GroupFilter, row) == 84, "the device code's offsets");
 
+// Channel `channel`'s constants of the folded requantization (RequantizeDoubledFolded).
+inline void FoldedOutput(const Quantization& q, int channel, int32_t* multiplier, int32_t* folded,
+                         int32_t* right_minus_one) {
+  const int32_t right = -q.output.shift(channel);
+  *multiplier = q.output.multiplier(channel);
+  *folded = FoldedOffset(q.output.offset(), right);
+  *right_minus_one = right - 1;
+}
+
+// 2 * bias, modulo 2^32 as the reference's sum: the short form's bound holds for the total only.
+inline int32_t DoubledBias(const int32_t* bias, int channel) {
+  return static_cast<int32_t>(2u * static_cast<uint32_t>(bias ? bias[channel] : 0));
+}
+
 // `channels`: the filter's (and output's) channel count, depth times the depth multiplier.
 TINYML_SEPARATE void LoadGroup(const Geometry& g, const Quantization& q, const int8_t* filter, const int32_t* bias,
                                int channel, int channels, GroupFilter& f) {
@@ -105,13 +119,10 @@ TINYML_SEPARATE void LoadGroup(const Geometry& g, const Quantization& q, const i
   for (int c = 0; c < 4; ++c) {
     const int32_t b = bias ? bias[channel + c] : 0;
     // Modulo 2^32, as the reference's sum: the short form's bound holds for the total only.
-    border[c] = static_cast<int32_t>(2u * static_cast<uint32_t>(b));
+    border[c] = DoubledBias(bias, channel + c);
     start[c] = static_cast<int32_t>(2u * (static_cast<uint32_t>(b) + static_cast<uint32_t>(q.input_offset) *
                                                                           static_cast<uint32_t>(weight_sums[c])));
-    const int32_t right = -q.output.shift(channel + c);
-    f.multiplier[c] = q.output.multiplier(channel + c);
-    f.folded[c] = FoldedOffset(q.output.offset(), right);
-    f.right_minus_one[c] = right - 1;
+    FoldedOutput(q, channel + c, &f.multiplier[c], &f.folded[c], &f.right_minus_one[c]);
   }
   f.start = {start[0], start[1], start[2], start[3]};
   f.border_start = {border[0], border[1], border[2], border[3]};
@@ -318,6 +329,24 @@ struct StripOutput {
   int32_t multiplier[2], folded[2], right_minus_one[2];
 };
 
+// One output pixel of one strip, in C: a row's last one to three on the device, every
+// pixel on the host (the portable StripFour).
+TINYML_INLINE void StripOne(const StripBlock& block, int column, int32_t* low, int32_t* high) {
+  int32_t a = block.start[0], b = block.start[1];
+#pragma GCC unroll 3
+  for (int r = 0; r < 3; ++r) {
+    const uint32_t* row = block.rows[r] + column;
+#pragma GCC unroll 3
+    for (int k = 0; k < 3; ++k) {
+      const uint32_t x = row[k];
+      a = dsp::MacLow(x, block.weights[r * 3 + k], a);
+      b = dsp::MacHigh(x, block.weights[r * 3 + k], b);
+    }
+  }
+  *low = a;
+  *high = b;
+}
+
 #if TINYML_KERNELS_DSP
 
 #define TINYML_STRIP_MAC(A, B, W)                 \
@@ -375,40 +404,13 @@ TINYML_INLINE void StripFour(StripBlock& block, int32_t low[4], int32_t high[4])
 
 #else
 
-// The same arithmetic in portable C (dsp.h's primitives).
+// The same arithmetic in portable C: four pixels one by one.
 TINYML_INLINE void StripFour(StripBlock& block, int32_t low[4], int32_t high[4]) {
-  for (int j = 0; j < 4; ++j) {
-    low[j] = block.start[0];
-    high[j] = block.start[1];
-    for (int r = 0; r < 3; ++r) {
-      for (int k = 0; k < 3; ++k) {
-        const uint32_t x = block.rows[r][j + k];
-        low[j] = dsp::MacLow(x, block.weights[r * 3 + k], low[j]);
-        high[j] = dsp::MacHigh(x, block.weights[r * 3 + k], high[j]);
-      }
-    }
-  }
+  for (int j = 0; j < 4; ++j) StripOne(block, j, &low[j], &high[j]);
   for (int r = 0; r < 3; ++r) block.rows[r] += 4;
 }
 
 #endif
-
-// One output pixel of one strip (a row's last one to three), in C on both.
-TINYML_INLINE void StripOne(const StripBlock& block, int column, int32_t* low, int32_t* high) {
-  int32_t a = block.start[0], b = block.start[1];
-#pragma GCC unroll 3
-  for (int r = 0; r < 3; ++r) {
-    const uint32_t* row = block.rows[r] + column;
-#pragma GCC unroll 3
-    for (int k = 0; k < 3; ++k) {
-      const uint32_t x = row[k];
-      a = dsp::MacLow(x, block.weights[r * 3 + k], a);
-      b = dsp::MacHigh(x, block.weights[r * 3 + k], b);
-    }
-  }
-  *low = a;
-  *high = b;
-}
 
 TINYML_INLINE void StoreStrip(const StripOutput& o, int32_t low, int32_t high, int8_t* out) {
   out[0] = RequantizeDoubledFolded(low, o.multiplier[0], o.folded[0], o.right_minus_one[0]);
@@ -470,16 +472,11 @@ TINYML_SEPARATE void Strips(const Geometry& g, const Quantization& q, const int8
       for (int tap = 0; tap < 9; ++tap) {
         blocks[strip].weights[tap] = dsp::Pack(2 * filter[tap * g.depth + low], 2 * filter[tap * g.depth + high]);
       }
-      const int32_t bias_low = bias ? bias[low] : 0, bias_high = bias ? bias[high] : 0;
-      // Modulo 2^32, as the reference's sum: the short form's bound holds for the total only.
-      blocks[strip].start[0] = static_cast<int32_t>(2u * static_cast<uint32_t>(bias_low));
-      blocks[strip].start[1] = static_cast<int32_t>(2u * static_cast<uint32_t>(bias_high));
       for (int half = 0; half < 2; ++half) {
         const int c = half == 0 ? low : high;
-        const int32_t right = -q.output.shift(c);
-        outputs[strip].multiplier[half] = q.output.multiplier(c);
-        outputs[strip].folded[half] = FoldedOffset(q.output.offset(), right);
-        outputs[strip].right_minus_one[half] = right - 1;
+        blocks[strip].start[half] = DoubledBias(bias, c);
+        FoldedOutput(q, c, &outputs[strip].multiplier[half], &outputs[strip].folded[half],
+                     &outputs[strip].right_minus_one[half]);
       }
     }
     // Input row y lives in slot (y + 3) % 3 (y >= -2: the padding is at most 2 rows).
